@@ -1,0 +1,16 @@
+export { type KubeconfigOptions, renderKubeconfig } from "./kubeconfig.ts";
+export {
+  type CertificateAuthority,
+  type CertificateInfo,
+  type CertificateSubject,
+  type CertUsage,
+  createCA,
+  createCsr,
+  type IssuedCertificate,
+  inspectCertificate,
+  issueCertificate,
+  PkiError,
+  parseCsr,
+  signCsr,
+  verifyCertificate,
+} from "./pki.ts";
