@@ -1,0 +1,31 @@
+// The Prisma client, cached on globalThis so hot reloads and tests reuse one pool per process.
+import { PrismaPg } from "@prisma/adapter-pg";
+import { dbEnv } from "./env.ts";
+import { Prisma, PrismaClient } from "./generated/prisma/client.ts";
+
+export type Db = PrismaClient;
+export type Tx = Prisma.TransactionClient;
+
+const g = globalThis as unknown as { __nuageDb?: Db };
+
+export function getDb(): Db {
+  g.__nuageDb ??= new PrismaClient({
+    adapter: new PrismaPg({ connectionString: dbEnv().DATABASE_URL, max: 10 }),
+  });
+  return g.__nuageDb;
+}
+
+export async function closeDb(): Promise<void> {
+  const db = g.__nuageDb;
+  g.__nuageDb = undefined;
+  await db?.$disconnect();
+}
+
+/** True when `e` is a unique-constraint violation (optionally on a given field). */
+export function isUniqueViolation(e: unknown, field?: string): boolean {
+  if (!(e instanceof Prisma.PrismaClientKnownRequestError) || e.code !== "P2002") return false;
+  if (!field) return true;
+  return JSON.stringify(e.meta ?? {}).includes(field);
+}
+
+export { Prisma };

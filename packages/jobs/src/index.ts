@@ -1,0 +1,12 @@
+export {
+  isJobName,
+  JOBS,
+  type JobName,
+  type JobPayload,
+  QUEUES,
+  type QueueName,
+  ZMailSendPayload,
+} from "./definitions.ts";
+export { closeQueues, enqueue, getQueue } from "./enqueue.ts";
+export { jobsEnv } from "./env.ts";
+export { closeRedis, producerConnection, redis, workerConnection } from "./redis.ts";
