@@ -1,11 +1,264 @@
 import type { Client } from "../client.ts";
+import { EventRecorder } from "../controllers/events.ts";
+import { SharedInformer } from "../controllers/informer.ts";
+import { clone, isConflict, isNotFound, nowIso, objKey, R } from "../controllers/refs.ts";
+import { filterNode, fitErrorMessage, nodeAllocatable, podHostPorts } from "./filters.ts";
+import { addResources, podRequests, type Resources } from "./quantity.ts";
+import { nonZero, scoreNodes, selectHost } from "./scores.ts";
+import type { FilterResult, Node, NodeInfo, SchedPod } from "./types.ts";
 
 export interface SchedulerOptions {
   schedulerName?: string;
+  /** Backoff of a pod that failed to schedule: initial and maximum, in ms (upstream 1s/10s). */
+  initialBackoffMs?: number;
+  maxBackoffMs?: number;
   log?: (msg: string) => void;
 }
 
-/** Starts kube-scheduler: binds unscheduled pods to nodes. */
-export function startScheduler(_client: Client, _opts: SchedulerOptions = {}): { stop(): Promise<void> } {
-  return { stop: async () => {} };
+// kube-scheduler: a queue of unscheduled pods (active, backoff, unschedulable), a cache of
+// what is bound or assumed on each node, filter + score, then a Binding. Unschedulable pods
+// wait until a node or pod changes (or 60 s pass) and are retried with backoff.
+
+export function startScheduler(client: Client, opts: SchedulerOptions = {}): { stop(): Promise<void> } {
+  const log = opts.log ?? (() => {});
+  const name = opts.schedulerName ?? "default-scheduler";
+  const podInf = new SharedInformer<SchedPod>(client, R.pods, log);
+  const nodeInf = new SharedInformer<Node>(client, R.nodes, log);
+  const recorder = new EventRecorder(client, name);
+  const assumed = new Map<string, { node: string; at: number }>(); // pod key -> node, until the informer sees it
+  const attempts = new Map<string, number>();
+  const unschedulable = new Set<string>();
+  const active: string[] = [];
+  const inActive = new Set<string>();
+  const timers = new Map<string, NodeJS.Timeout>();
+  let wake: (() => void) | null = null;
+  let stopped = false;
+
+  const mine = (p: SchedPod) =>
+    !p.spec?.nodeName &&
+    !p.metadata.deletionTimestamp &&
+    (p.spec?.schedulerName ?? "default-scheduler") === name &&
+    p.status?.phase !== "Succeeded" &&
+    p.status?.phase !== "Failed";
+
+  function activate(key: string) {
+    if (stopped || inActive.has(key)) return;
+    unschedulable.delete(key);
+    inActive.add(key);
+    active.push(key);
+    wake?.();
+  }
+
+  function backoff(key: string) {
+    const n = attempts.get(key) ?? 0;
+    const delay = Math.min((opts.initialBackoffMs ?? 1000) * 2 ** Math.max(n - 1, 0), opts.maxBackoffMs ?? 10_000);
+    const prev = timers.get(key);
+    if (prev) clearTimeout(prev);
+    const t = setTimeout(() => {
+      timers.delete(key);
+      activate(key);
+    }, delay);
+    t.unref?.();
+    timers.set(key, t);
+  }
+
+  /** Something changed that may let unschedulable pods fit: retry them (after their backoff). */
+  function moveAllToActive() {
+    for (const key of [...unschedulable]) {
+      unschedulable.delete(key);
+      backoff(key);
+    }
+  }
+
+  podInf.addHandler({
+    add: (p) => {
+      if (mine(p)) activate(objKey(p));
+    },
+    update: (o, p) => {
+      const key = objKey(p);
+      if (p.spec?.nodeName && assumed.get(key)?.node === p.spec.nodeName) assumed.delete(key);
+      if (mine(p)) {
+        if (!inActive.has(key) && !timers.has(key) && !unschedulable.has(key)) activate(key);
+        else if (unschedulable.has(key) && JSON.stringify(o.spec) !== JSON.stringify(p.spec)) activate(key);
+      }
+    },
+    delete: (p) => {
+      const key = objKey(p);
+      assumed.delete(key);
+      unschedulable.delete(key);
+      attempts.delete(key);
+      if (p.spec?.nodeName) moveAllToActive();
+    },
+  });
+  nodeInf.addHandler({
+    add: () => moveAllToActive(),
+    update: (o, n) => {
+      if (
+        JSON.stringify(o.spec) !== JSON.stringify(n.spec) ||
+        JSON.stringify(o.metadata.labels) !== JSON.stringify(n.metadata.labels) ||
+        readyOf(o) !== readyOf(n) ||
+        JSON.stringify(o.status?.allocatable) !== JSON.stringify(n.status?.allocatable)
+      ) {
+        moveAllToActive();
+      }
+    },
+  });
+  const flush = setInterval(() => moveAllToActive(), 60_000);
+  flush.unref?.();
+
+  function nodeInfos(): NodeInfo[] {
+    const byNode = new Map<string, NodeInfo>();
+    for (const node of nodeInf.list()) {
+      byNode.set(node.metadata.name!, {
+        node,
+        allocatable: nodeAllocatable(node),
+        requested: {},
+        nonZeroRequested: {},
+        podCount: 0,
+        usedPorts: new Set(),
+      });
+    }
+    const now = Date.now();
+    for (const p of podInf.list()) {
+      const key = objKey(p);
+      let nodeName = p.spec?.nodeName;
+      const a = assumed.get(key);
+      if (!nodeName && a) {
+        if (now - a.at > 30_000) assumed.delete(key);
+        else nodeName = a.node;
+      }
+      if (!nodeName || p.status?.phase === "Succeeded" || p.status?.phase === "Failed") continue;
+      const info = byNode.get(nodeName);
+      if (!info) continue;
+      const req = podRequests(p.spec ?? {});
+      info.requested = addResources(info.requested, req);
+      info.nonZeroRequested = addResources(info.nonZeroRequested, nonZero(req));
+      info.podCount++;
+      for (const port of podHostPorts(p)) info.usedPorts.add(port);
+    }
+    return [...byNode.values()];
+  }
+
+  async function scheduleOne(key: string) {
+    const pod = podInf.get(key);
+    if (!pod || !mine(pod) || assumed.has(key)) return;
+    attempts.set(key, (attempts.get(key) ?? 0) + 1);
+    const infos = nodeInfos();
+    const req: Resources = podRequests(pod.spec ?? {});
+    const feasible: NodeInfo[] = [];
+    const failures: FilterResult[] = [];
+    for (const info of infos) {
+      const f = filterNode(pod, info, req);
+      if (f) failures.push(f);
+      else feasible.push(info);
+    }
+    if (feasible.length === 0) return failed(pod, fitErrorMessage(infos.length, failures));
+    const chosen = feasible[selectHost(scoreNodes(pod, feasible, req))]!;
+    const nodeName = chosen.node.metadata.name!;
+    assumed.set(key, { node: nodeName, at: Date.now() });
+    try {
+      await client.createSubresource(R.pods, pod.metadata.namespace, pod.metadata.name!, "binding", {
+        apiVersion: "v1",
+        kind: "Binding",
+        metadata: { name: pod.metadata.name, namespace: pod.metadata.namespace, uid: pod.metadata.uid },
+        target: { apiVersion: "v1", kind: "Node", name: nodeName },
+      });
+      attempts.delete(key);
+      recorder.normal(
+        pod,
+        "Scheduled",
+        `Successfully assigned ${pod.metadata.namespace}/${pod.metadata.name} to ${nodeName}`,
+      );
+    } catch (err) {
+      assumed.delete(key);
+      if (isNotFound(err)) return;
+      log(`scheduler: binding ${key} to ${nodeName} failed: ${(err as Error).message}`);
+      if (!isConflict(err)) recorder.warning(pod, "FailedScheduling", `Binding rejected: ${(err as Error).message}`);
+      backoff(key);
+    }
+  }
+
+  async function failed(pod: SchedPod, message: string) {
+    const key = objKey(pod);
+    recorder.warning(pod, "FailedScheduling", message);
+    unschedulable.add(key);
+    const conds = (pod.status?.conditions ?? []) as {
+      type: string;
+      status: string;
+      reason?: string;
+      message?: string;
+    }[];
+    const cur = conds.find((c) => c.type === "PodScheduled");
+    if (cur?.status === "False" && cur.reason === "Unschedulable" && cur.message === message) return;
+    const upd = clone(pod);
+    upd.status = {
+      ...(upd.status ?? {}),
+      phase: upd.status?.phase ?? "Pending",
+      conditions: [
+        ...conds.filter((c) => c.type !== "PodScheduled"),
+        {
+          type: "PodScheduled",
+          status: "False",
+          reason: "Unschedulable",
+          message,
+          lastProbeTime: null,
+          lastTransitionTime: nowIso(),
+        },
+      ],
+    };
+    try {
+      await client.update(R.pods, upd, { subresource: "status" });
+    } catch (err) {
+      if (!isNotFound(err) && !isConflict(err)) log(`scheduler: status of ${key}: ${(err as Error).message}`);
+    }
+  }
+
+  let onStop: () => void = () => {};
+  const stopSignal = new Promise<void>((r) => {
+    onStop = r;
+  });
+
+  async function loop() {
+    await Promise.race([Promise.all([podInf.synced, nodeInf.synced]), stopSignal]);
+    while (!stopped) {
+      const key = active.shift();
+      if (key === undefined) {
+        await new Promise<void>((r) => {
+          wake = () => {
+            wake = null;
+            r();
+          };
+        });
+        continue;
+      }
+      inActive.delete(key);
+      try {
+        await scheduleOne(key);
+      } catch (err) {
+        log(`scheduler: ${key}: ${(err as Error).message}`);
+        backoff(key);
+      }
+    }
+  }
+
+  nodeInf.start();
+  podInf.start();
+  const running = loop();
+  return {
+    async stop() {
+      stopped = true;
+      onStop();
+      clearInterval(flush);
+      for (const t of timers.values()) clearTimeout(t);
+      podInf.stop();
+      nodeInf.stop();
+      wake?.();
+      await running;
+      await recorder.flush();
+    },
+  };
+}
+
+function readyOf(n: Node): string | undefined {
+  return n.status?.conditions?.find((c) => c.type === "Ready")?.status;
 }
