@@ -1,0 +1,295 @@
+// One simulated container: image pull, run of the image's program, exit, restart with back-off,
+// logs and usage. Everything is driven by timers; nothing polls.
+import { randomBytes } from "node:crypto";
+import { imageId, profileFor, pullError } from "./images.ts";
+import { type Program, parseProgram } from "./script.ts";
+
+export interface ContainerSpec {
+  name: string;
+  image: string;
+  command?: string[];
+  args?: string[];
+  env?: Array<{ name: string; value?: string; valueFrom?: Record<string, unknown> }>;
+  envFrom?: Array<Record<string, unknown>>;
+  resources?: { limits?: Record<string, string>; requests?: Record<string, string> };
+  readinessProbe?: { initialDelaySeconds?: number };
+  livenessProbe?: { initialDelaySeconds?: number };
+  volumeMounts?: unknown[];
+}
+
+export interface Timing {
+  pullDelayMs: number;
+  backoffInitialMs: number;
+  backoffMaxMs: number;
+  /** Multiplies `sleep N` of scripts (tests use < 1). */
+  sleepScale: number;
+  oomDelayMs: number;
+}
+
+type State =
+  | { waiting: { reason: string; message?: string } }
+  | { running: { startedAt: string } }
+  | {
+      terminated: {
+        exitCode: number;
+        reason: string;
+        startedAt: string;
+        finishedAt: string;
+        containerID: string;
+        message?: string;
+      };
+    };
+
+export interface LogLine {
+  time: Date;
+  text: string;
+}
+
+const MAX_LOG_LINES = 2000;
+const now = () => new Date().toISOString().replace(/\.\d+Z$/, "Z");
+
+export function parseQuantity(q: string | undefined): number | undefined {
+  if (q === undefined || q === null) return undefined;
+  const m = /^([0-9.]+)([a-zA-Z]*)$/.exec(String(q).trim());
+  if (!m) return undefined;
+  const n = Number.parseFloat(m[1] ?? "0");
+  const unit = m[2] ?? "";
+  const bin: Record<string, number> = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40 };
+  const dec: Record<string, number> = { m: 1e-3, k: 1e3, K: 1e3, M: 1e6, G: 1e9, T: 1e12, "": 1 };
+  if (unit in bin) return n * (bin[unit] as number);
+  if (unit in dec) return n * (dec[unit] as number);
+  return undefined;
+}
+
+const noise = (base: number) => base * (0.9 + Math.random() * 0.2);
+
+export class ContainerSim {
+  state: State = { waiting: { reason: "ContainerCreating" } };
+  lastState: State | Record<string, never> = {};
+  restartCount = 0;
+  ready = false;
+  containerID = "";
+  logs: LogLine[] = [];
+  previousLogs: LogLine[] = [];
+  /** Exited for good (no restart will follow). */
+  done = false;
+  private timers = new Set<NodeJS.Timeout>();
+  private backoffMs = 0;
+  private readonly followers = new Set<(l: LogLine) => void>();
+  private readonly program: Program;
+  private readonly profile;
+  private env: Record<string, string> = {};
+  private stopped = false;
+
+  constructor(
+    readonly spec: ContainerSpec,
+    private readonly restartPolicy: "Always" | "OnFailure" | "Never",
+    private readonly timing: Timing,
+    private readonly onChange: () => void,
+  ) {
+    this.profile = profileFor(spec.image);
+    this.program = parseProgram(spec.command, spec.args);
+  }
+
+  get running(): boolean {
+    return "running" in this.state;
+  }
+  get exitedOk(): boolean {
+    return "terminated" in this.state && this.state.terminated.exitCode === 0;
+  }
+
+  private later(ms: number, fn: () => void): void {
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      if (!this.stopped) fn();
+    }, ms);
+    this.timers.add(t);
+  }
+
+  private clearTimers(): void {
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+  }
+
+  private log(text: string): void {
+    const line = { time: new Date(), text };
+    this.logs.push(line);
+    if (this.logs.length > MAX_LOG_LINES) this.logs.shift();
+    for (const f of this.followers) f(line);
+  }
+
+  follow(fn: (l: LogLine) => void): () => void {
+    this.followers.add(fn);
+    return () => this.followers.delete(fn);
+  }
+
+  /** The pod could not build this container's config (missing ConfigMap/Secret key). */
+  configError(message: string): void {
+    this.state = { waiting: { reason: "CreateContainerConfigError", message } };
+    this.onChange();
+  }
+
+  /** Starts (or restarts) the container with its resolved environment. */
+  start(env: Record<string, string>): void {
+    if (this.stopped) return;
+    this.env = env;
+    const err = pullError(this.spec.image);
+    if (err) {
+      this.state = { waiting: { reason: "ErrImagePull", message: err } };
+      this.onChange();
+      const delay = this.nextBackoff();
+      this.later(Math.min(1000, delay / 2), () => {
+        this.state = {
+          waiting: { reason: "ImagePullBackOff", message: `Back-off pulling image "${this.spec.image}"` },
+        };
+        this.onChange();
+      });
+      this.later(delay, () => this.start(this.env));
+      return;
+    }
+    this.later(this.timing.pullDelayMs, () => this.run());
+  }
+
+  private nextBackoff(): number {
+    this.backoffMs =
+      this.backoffMs === 0 ? this.timing.backoffInitialMs : Math.min(this.backoffMs * 2, this.timing.backoffMaxMs);
+    return this.backoffMs;
+  }
+
+  private run(): void {
+    this.containerID = `containerd://${randomBytes(32).toString("hex")}`;
+    if (this.restartCount > 0 || this.logs.length > 0) {
+      this.previousLogs = this.logs;
+      this.logs = [];
+    }
+    const startedAt = now();
+    this.state = { running: { startedAt } };
+    this.ready = false;
+    for (const l of this.profile.startupLogs) this.log(l);
+    this.onChange();
+    const delay = (this.spec.readinessProbe?.initialDelaySeconds ?? 0) * 1000 * this.timing.sleepScale;
+    if (delay > 0) this.later(delay, () => this.setReady());
+    else this.setReady();
+    const limit = parseQuantity(this.spec.resources?.limits?.memory);
+    if (limit !== undefined && this.profile.memoryMiB * 2 ** 20 > limit) {
+      // The process grows past its cgroup limit while starting: the kernel kills it.
+      this.later(this.timing.oomDelayMs, () => this.exit(137, "OOMKilled"));
+      return;
+    }
+    if (this.profile.mode === "command") this.runSteps(0);
+  }
+
+  private setReady(): void {
+    if (!this.running) return;
+    this.ready = true;
+    this.onChange();
+  }
+
+  private expand(text: string): string {
+    return text.replace(/\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?/g, (_, v: string) => this.env[v] ?? "");
+  }
+
+  private runSteps(i: number): void {
+    const steps = this.program.steps;
+    for (; i < steps.length; i++) {
+      const step = steps[i];
+      if (!step) break;
+      if (step.op === "echo") this.log(this.expand(step.text));
+      else if (step.op === "exit") {
+        this.exit(step.code);
+        return;
+      } else if (step.op === "sleep") {
+        const next = i + 1;
+        this.later(step.seconds * 1000 * this.timing.sleepScale, () => this.runSteps(next));
+        return;
+      }
+    }
+    if (this.program.loop && steps.length > 0) {
+      this.later(Math.max(10, 0), () => this.runSteps(0));
+      return;
+    }
+    if (this.program.forever) return;
+    this.exit(0);
+  }
+
+  private exit(code: number, reason?: string): void {
+    if (!this.running) return;
+    this.clearTimers();
+    const started = (this.state as { running: { startedAt: string } }).running.startedAt;
+    const terminated = {
+      exitCode: code,
+      reason: reason ?? (code === 0 ? "Completed" : "Error"),
+      startedAt: started,
+      finishedAt: now(),
+      containerID: this.containerID,
+    };
+    this.ready = false;
+    const restart = this.restartPolicy === "Always" || (this.restartPolicy === "OnFailure" && code !== 0);
+    if (!restart) {
+      this.state = { terminated };
+      this.done = true;
+      this.onChange();
+      return;
+    }
+    this.lastState = { terminated };
+    this.restartCount++;
+    if (this.restartCount === 1) {
+      // The first restart is immediate, as upstream; back-off starts with the second.
+      this.state = { terminated };
+      this.onChange();
+      this.later(Math.min(this.timing.pullDelayMs, 200), () => this.start(this.env));
+      return;
+    }
+    const delay = this.nextBackoff();
+    this.state = {
+      waiting: {
+        reason: "CrashLoopBackOff",
+        message: `back-off ${Math.round(delay / 1000)}s restarting failed container=${this.spec.name}`,
+      },
+    };
+    this.onChange();
+    this.later(delay, () => this.start(this.env));
+  }
+
+  /** Stops the container for good (pod deletion): it exits as after SIGTERM. */
+  stop(): void {
+    if (this.running) {
+      const started = (this.state as { running: { startedAt: string } }).running.startedAt;
+      this.state = {
+        terminated: {
+          exitCode: 0,
+          reason: "Completed",
+          startedAt: started,
+          finishedAt: now(),
+          containerID: this.containerID,
+        },
+      };
+    }
+    this.ready = false;
+    this.stopped = true;
+    this.clearTimers();
+    this.followers.clear();
+  }
+
+  usage(): { cpuNanoCores: number; memoryBytes: number } {
+    if (!this.running) return { cpuNanoCores: 0, memoryBytes: 0 };
+    const limit = parseQuantity(this.spec.resources?.limits?.memory);
+    let mem = noise(this.profile.memoryMiB * 2 ** 20 || 2 ** 19);
+    if (limit !== undefined) mem = Math.min(mem, limit * 0.98);
+    return { cpuNanoCores: Math.round(noise(this.profile.cpuMillicores * 1e6 || 1e5)), memoryBytes: Math.round(mem) };
+  }
+
+  status(): Record<string, unknown> {
+    return {
+      name: this.spec.name,
+      state: this.state,
+      lastState: this.lastState,
+      ready: this.ready,
+      restartCount: this.restartCount,
+      image: this.spec.image,
+      imageID: this.containerID ? imageId(this.spec.image) : "",
+      ...(this.containerID ? { containerID: this.containerID } : {}),
+      started: this.running,
+    };
+  }
+}

@@ -1,0 +1,397 @@
+// One pod on this node: waits for its volumes, resolves its environment, runs init containers
+// then containers, and reports the pod status the way the kubelet does.
+import { ContainerSim, type ContainerSpec, parseQuantity, type Timing } from "./container.ts";
+import type { KubeClient, KubeObj } from "./kubeclient.ts";
+import { KubeApiError } from "./kubeclient.ts";
+
+export interface PodObj extends KubeObj {
+  spec: {
+    nodeName?: string;
+    restartPolicy?: "Always" | "OnFailure" | "Never";
+    containers: ContainerSpec[];
+    initContainers?: ContainerSpec[];
+    volumes?: Array<{
+      name: string;
+      persistentVolumeClaim?: { claimName: string };
+      configMap?: { name: string; optional?: boolean };
+      secret?: { secretName: string; optional?: boolean };
+    }>;
+  };
+  status?: Record<string, unknown> & {
+    phase?: string;
+    conditions?: Array<{ type: string; status: string; lastTransitionTime?: string }>;
+  };
+}
+
+export interface PodHost {
+  client: KubeClient;
+  timing: Timing;
+  hostIP: string;
+  allocateIP(): string;
+  releaseIP(ip: string): void;
+  onGone(uid: string): void;
+}
+
+const ts = () => new Date().toISOString().replace(/\.\d+Z$/, "Z");
+const VOLUME_RETRY_MS = 2000;
+const CONFIG_RETRY_MS = 5000;
+
+class ConfigError extends Error {}
+
+export class PodWorker {
+  readonly init: ContainerSim[];
+  readonly containers: ContainerSim[];
+  private podIP = "";
+  private startTime = ts();
+  private phase = "Pending";
+  private sandboxReady = false;
+  private volumesMessage: string | undefined;
+  private initIndex = 0;
+  private timers = new Set<NodeJS.Timeout>();
+  private pushTimer: NodeJS.Timeout | undefined;
+  private pushing = false;
+  private pushAgain = false;
+  private transitions = new Map<string, { status: string; time: string }>();
+  private stopped = false;
+  private deleting = false;
+
+  constructor(
+    private pod: PodObj,
+    private readonly host: PodHost,
+  ) {
+    const policy = pod.spec.restartPolicy ?? "Always";
+    const changed = () => this.changed();
+    this.init = (pod.spec.initContainers ?? []).map(
+      (c) => new ContainerSim(c, policy === "Always" ? "OnFailure" : policy, host.timing, changed),
+    );
+    this.containers = pod.spec.containers.map((c) => new ContainerSim(c, policy, host.timing, changed));
+  }
+
+  get uid(): string {
+    return this.pod.metadata.uid ?? "";
+  }
+  get name(): string {
+    return this.pod.metadata.name;
+  }
+  get namespace(): string {
+    return this.pod.metadata.namespace ?? "default";
+  }
+  get object(): PodObj {
+    return this.pod;
+  }
+
+  container(name: string): ContainerSim | undefined {
+    return [...this.containers, ...this.init].find((c) => c.spec.name === name);
+  }
+
+  private later(ms: number, fn: () => void): void {
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      if (!this.stopped) fn();
+    }, ms);
+    this.timers.add(t);
+  }
+
+  start(): void {
+    void this.prepare();
+  }
+
+  update(pod: PodObj): void {
+    this.pod = pod;
+    if (pod.metadata.deletionTimestamp && !this.deleting) void this.terminate();
+  }
+
+  private async prepare(): Promise<void> {
+    if (this.stopped) return;
+    const blocker = await this.checkVolumes().catch((e: Error) => e.message);
+    if (this.stopped) return;
+    if (blocker) {
+      this.volumesMessage = blocker;
+      this.changed();
+      this.later(VOLUME_RETRY_MS, () => void this.prepare());
+      return;
+    }
+    this.volumesMessage = undefined;
+    if (!this.podIP) this.podIP = this.host.allocateIP();
+    this.sandboxReady = true;
+    this.changed();
+    this.startNext();
+  }
+
+  private async checkVolumes(): Promise<string | undefined> {
+    for (const v of this.pod.spec.volumes ?? []) {
+      if (v.persistentVolumeClaim) {
+        const name = v.persistentVolumeClaim.claimName;
+        const pvc = await this.getOrUndefined<{ status?: { phase?: string } }>(
+          `/api/v1/namespaces/${this.namespace}/persistentvolumeclaims/${name}`,
+        );
+        if (!pvc) return `persistentvolumeclaim "${name}" not found`;
+        if (pvc.status?.phase !== "Bound") return `persistentvolumeclaim "${name}" is not bound`;
+      }
+      if (v.configMap && !v.configMap.optional) {
+        const ok = await this.getOrUndefined(`/api/v1/namespaces/${this.namespace}/configmaps/${v.configMap.name}`);
+        if (!ok) return `configmap "${v.configMap.name}" not found`;
+      }
+      if (v.secret && !v.secret.optional) {
+        const ok = await this.getOrUndefined(`/api/v1/namespaces/${this.namespace}/secrets/${v.secret.secretName}`);
+        if (!ok) return `secret "${v.secret.secretName}" not found`;
+      }
+    }
+    return undefined;
+  }
+
+  private async getOrUndefined<T>(path: string): Promise<T | undefined> {
+    try {
+      return await this.host.client.get<T>(path);
+    } catch (err) {
+      if (err instanceof KubeApiError && err.code === 404) return undefined;
+      throw err;
+    }
+  }
+
+  /** Starts the next init container, or all containers once init is done. */
+  private startNext(): void {
+    if (this.stopped || this.deleting) return;
+    const next = this.init[this.initIndex];
+    if (next) {
+      void this.startContainer(next);
+      return;
+    }
+    for (const c of this.containers) void this.startContainer(c);
+  }
+
+  private async startContainer(c: ContainerSim): Promise<void> {
+    try {
+      const env = await this.resolveEnv(c.spec);
+      if (!this.stopped) c.start(env);
+    } catch (err) {
+      if (this.stopped) return;
+      if (err instanceof ConfigError) c.configError(err.message);
+      this.later(CONFIG_RETRY_MS, () => void this.startContainer(c));
+    }
+  }
+
+  private async lookup(kind: "configmap" | "secret", name: string): Promise<Record<string, string> | undefined> {
+    const path = `/api/v1/namespaces/${this.namespace}/${kind}s/${name}`;
+    const obj = await this.getOrUndefined<{ data?: Record<string, string> }>(path);
+    if (!obj) return undefined;
+    const data = obj.data ?? {};
+    if (kind === "configmap") return data;
+    return Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v, "base64").toString("utf8")]));
+  }
+
+  private async resolveEnv(spec: ContainerSpec): Promise<Record<string, string>> {
+    const env: Record<string, string> = { HOSTNAME: this.name };
+    const kindLabel = { configmap: "ConfigMap", secret: "Secret" } as const;
+    for (const src of spec.envFrom ?? []) {
+      const ref = (src.configMapRef ?? src.secretRef) as { name: string; optional?: boolean } | undefined;
+      if (!ref) continue;
+      const kind = src.configMapRef ? "configmap" : "secret";
+      const data = await this.lookup(kind, ref.name);
+      if (!data) {
+        if (ref.optional) continue;
+        throw new ConfigError(`${kind} "${ref.name}" not found`);
+      }
+      const prefix = typeof src.prefix === "string" ? src.prefix : "";
+      for (const [k, v] of Object.entries(data)) env[prefix + k] = v;
+    }
+    for (const e of spec.env ?? []) {
+      if (e.value !== undefined) {
+        env[e.name] = e.value.replace(/\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (m, v: string) => env[v] ?? m);
+        continue;
+      }
+      const vf = e.valueFrom ?? {};
+      const keyRef = (vf.configMapKeyRef ?? vf.secretKeyRef) as
+        | { name: string; key: string; optional?: boolean }
+        | undefined;
+      if (keyRef) {
+        const kind = vf.configMapKeyRef ? "configmap" : "secret";
+        const data = await this.lookup(kind, keyRef.name);
+        if (!data) {
+          if (keyRef.optional) continue;
+          throw new ConfigError(`${kind} "${keyRef.name}" not found`);
+        }
+        const value = data[keyRef.key];
+        if (value === undefined) {
+          if (keyRef.optional) continue;
+          throw new ConfigError(
+            `couldn't find key ${keyRef.key} in ${kindLabel[kind]} ${this.namespace}/${keyRef.name}`,
+          );
+        }
+        env[e.name] = value;
+        continue;
+      }
+      const fieldRef = vf.fieldRef as { fieldPath: string } | undefined;
+      if (fieldRef) {
+        const fields: Record<string, string> = {
+          "metadata.name": this.name,
+          "metadata.namespace": this.namespace,
+          "metadata.uid": this.uid,
+          "spec.nodeName": this.pod.spec.nodeName ?? "",
+          "status.podIP": this.podIP,
+          "status.hostIP": this.host.hostIP,
+        };
+        env[e.name] = fields[fieldRef.fieldPath] ?? "";
+      }
+    }
+    return env;
+  }
+
+  private changed(): void {
+    if (this.stopped) return;
+    // Init containers advance as they complete.
+    const cur = this.init[this.initIndex];
+    if (cur?.exitedOk && (cur.done || this.pod.spec.restartPolicy !== "Never")) {
+      this.initIndex++;
+      this.startNext();
+    }
+    if (this.pushTimer) return;
+    this.pushTimer = setTimeout(() => {
+      this.pushTimer = undefined;
+      void this.push();
+    }, 50);
+  }
+
+  private async push(): Promise<void> {
+    if (this.pushing) {
+      this.pushAgain = true;
+      return;
+    }
+    this.pushing = true;
+    try {
+      const path = `/api/v1/namespaces/${this.namespace}/pods/${this.name}/status`;
+      await this.host.client.mergePatch(path, { status: this.status() });
+    } catch (err) {
+      if (err instanceof KubeApiError && err.code === 404) {
+        this.stop();
+        this.host.onGone(this.uid);
+      }
+    } finally {
+      this.pushing = false;
+      if (this.pushAgain && !this.stopped) {
+        this.pushAgain = false;
+        void this.push();
+      }
+    }
+  }
+
+  private condition(type: string, ok: boolean, reason?: string): Record<string, unknown> {
+    const status = ok ? "True" : "False";
+    const prev = this.transitions.get(type);
+    if (!prev || prev.status !== status) this.transitions.set(type, { status, time: ts() });
+    return {
+      type,
+      status,
+      lastProbeTime: null,
+      lastTransitionTime: this.transitions.get(type)?.time,
+      ...(reason && !ok ? { reason } : {}),
+    };
+  }
+
+  private computePhase(): string {
+    const policy = this.pod.spec.restartPolicy ?? "Always";
+    if (this.init.some((c) => c.done && !c.exitedOk)) return "Failed";
+    if (this.initIndex < this.init.length) return "Pending";
+    let waitingFresh = 0;
+    let running = 0;
+    let restarting = 0;
+    let failed = 0;
+    let succeeded = 0;
+    for (const c of this.containers) {
+      if (c.running) running++;
+      else if (c.done) c.exitedOk ? succeeded++ : failed++;
+      else if ("terminated" in c.lastState || "terminated" in c.state) restarting++;
+      else waitingFresh++;
+    }
+    if (waitingFresh > 0) return "Pending";
+    if (running > 0 || restarting > 0) return "Running";
+    if (policy === "Always") return "Running";
+    return failed > 0 ? "Failed" : "Succeeded";
+  }
+
+  status(): Record<string, unknown> {
+    this.phase = this.computePhase();
+    const initialized = this.initIndex >= this.init.length;
+    const containersReady = initialized && this.containers.every((c) => c.ready);
+    const terminal = this.phase === "Succeeded" || this.phase === "Failed";
+    const conditions = [
+      this.condition("PodReadyToStartContainers", this.sandboxReady),
+      this.condition("Initialized", initialized, "ContainersNotInitialized"),
+      this.condition("Ready", containersReady && !terminal, terminal ? "PodCompleted" : "ContainersNotReady"),
+      this.condition("ContainersReady", containersReady && !terminal, terminal ? "PodCompleted" : "ContainersNotReady"),
+      this.condition("PodScheduled", true),
+    ];
+    const containerStatuses = this.containers.map((c) => c.status());
+    const st: Record<string, unknown> = {
+      phase: this.phase,
+      conditions,
+      hostIP: this.host.hostIP,
+      hostIPs: [{ ip: this.host.hostIP }],
+      startTime: this.startTime,
+      containerStatuses,
+      qosClass: this.qosClass(),
+    };
+    if (this.podIP) {
+      st.podIP = this.podIP;
+      st.podIPs = [{ ip: this.podIP }];
+    }
+    if (this.init.length > 0) st.initContainerStatuses = this.init.map((c) => c.status());
+    return st;
+  }
+
+  private qosClass(): string {
+    const all = [...this.containers, ...this.init].map((c) => c.spec.resources ?? {});
+    const hasAny = all.some((r) => Object.keys(r.requests ?? {}).length > 0 || Object.keys(r.limits ?? {}).length > 0);
+    if (!hasAny) return "BestEffort";
+    const guaranteed = all.every((r) =>
+      ["cpu", "memory"].every((k) => {
+        const lim = parseQuantity(r.limits?.[k]);
+        const req = parseQuantity(r.requests?.[k]) ?? lim;
+        return lim !== undefined && req === lim;
+      }),
+    );
+    return guaranteed ? "Guaranteed" : "Burstable";
+  }
+
+  /** Graceful deletion: stop the containers, report it, then remove the pod (grace 0). */
+  async terminate(): Promise<void> {
+    this.deleting = true;
+    for (const c of [...this.init, ...this.containers]) c.stop();
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    try {
+      if (this.sandboxReady) await this.push();
+      const path = `/api/v1/namespaces/${this.namespace}/pods/${this.name}`;
+      await this.host.client.delete(path, {
+        apiVersion: "v1",
+        kind: "DeleteOptions",
+        gracePeriodSeconds: 0,
+        preconditions: { uid: this.uid },
+      });
+    } catch (err) {
+      if (!(err instanceof KubeApiError && (err.code === 404 || err.code === 409))) {
+        this.deleting = false;
+        this.later(2000, () => void this.terminate());
+        return;
+      }
+    }
+    this.stop();
+    this.host.onGone(this.uid);
+  }
+
+  /** Forgets the pod (it is gone from the API, or the agent stops). */
+  stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    for (const c of [...this.init, ...this.containers]) c.stop();
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    if (this.pushTimer) clearTimeout(this.pushTimer);
+    if (this.podIP) this.host.releaseIP(this.podIP);
+  }
+
+  /** Volumes still being attached: the containers wait in ContainerCreating. */
+  get waitingForVolumes(): string | undefined {
+    return this.volumesMessage;
+  }
+}

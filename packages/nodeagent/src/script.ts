@@ -1,0 +1,90 @@
+// The tiny shell the simulated busybox/alpine containers understand: `echo …`, `sleep N`,
+// `exit N`, `true`, `false`, joined by `;`, `&&`, newlines, and `sh -c "…"` / `while true; do …; done`.
+
+export type Step = { op: "echo"; text: string } | { op: "sleep"; seconds: number } | { op: "exit"; code: number };
+
+export interface Program {
+  steps: Step[];
+  /** Repeat the steps forever (`while true; do …; done`). */
+  loop: boolean;
+  /** Runs forever after the steps (e.g. `sleep infinity`, `tail -f /dev/null`). */
+  forever: boolean;
+}
+
+function unquote(s: string): string {
+  const t = s.trim();
+  if ((t.startsWith('"') && t.endsWith('"')) || (t.startsWith("'") && t.endsWith("'"))) return t.slice(1, -1);
+  return t;
+}
+
+function splitStatements(script: string): string[] {
+  const out: string[] = [];
+  let cur = "";
+  let quote: string | undefined;
+  for (let i = 0; i < script.length; i++) {
+    const ch = script[i] as string;
+    if (quote) {
+      if (ch === quote) quote = undefined;
+      cur += ch;
+      continue;
+    }
+    if (ch === '"' || ch === "'") {
+      quote = ch;
+      cur += ch;
+      continue;
+    }
+    if (ch === ";" || ch === "\n" || (ch === "&" && script[i + 1] === "&") || (ch === "|" && script[i + 1] === "|")) {
+      if (ch === "&" || ch === "|") i++;
+      out.push(cur.trim());
+      cur = "";
+      continue;
+    }
+    cur += ch;
+  }
+  out.push(cur.trim());
+  return out.filter(Boolean);
+}
+
+function parseScript(script: string, prog: Program): void {
+  let body = script.trim();
+  const loop = /^while\s+(true|:)\s*;?\s*do\s+([\s\S]*?);?\s*done\s*$/.exec(body);
+  if (loop) {
+    prog.loop = true;
+    body = loop[2] ?? "";
+  }
+  for (const stmt of splitStatements(body)) {
+    const words = stmt.split(/\s+/);
+    const cmd = words[0] ?? "";
+    if (cmd === "echo") {
+      const text = stmt.slice(4).trim();
+      prog.steps.push({ op: "echo", text: unquote(text.replace(/^-[neE]+\s+/, "")) });
+    } else if (cmd === "sleep") {
+      const arg = words[1] ?? "0";
+      if (arg === "infinity") prog.forever = true;
+      else prog.steps.push({ op: "sleep", seconds: Number.parseFloat(arg) || 0 });
+    } else if (cmd === "exit") {
+      prog.steps.push({ op: "exit", code: Number.parseInt(words[1] ?? "0", 10) || 0 });
+    } else if (cmd === "false") {
+      prog.steps.push({ op: "exit", code: 1 });
+    } else if ((cmd === "sh" || cmd === "bash" || cmd === "/bin/sh") && words[1] === "-c") {
+      parseScript(unquote(stmt.replace(/^\S+\s+-c\s+/, "")), prog);
+    } else if (cmd === "tail" && stmt.includes("-f")) {
+      prog.forever = true;
+    }
+    // Anything else (true, date, cat, …) succeeds silently.
+  }
+}
+
+/** Builds the program of a container from its command and args (Kubernetes semantics). */
+export function parseProgram(command: string[] | undefined, args: string[] | undefined): Program {
+  const prog: Program = { steps: [], loop: false, forever: false };
+  const argv = [...(command ?? []), ...(args ?? [])];
+  if (argv.length === 0) return prog;
+  const bin = (argv[0] ?? "").split("/").pop();
+  if ((bin === "sh" || bin === "bash" || bin === "ash") && argv[1] === "-c") {
+    parseScript(argv.slice(2).join(" "), prog);
+  } else {
+    parseScript(argv.map((a) => (/\s/.test(a) ? `"${a}"` : a)).join(" "), prog);
+  }
+  return prog;
+}

@@ -1,0 +1,134 @@
+// The kubelet's HTTPS API on this node: container logs, the Summary stats API and health.
+// Clients must present a certificate signed by the cluster CA (the API server does).
+import https from "node:https";
+import type { AddressInfo } from "node:net";
+import type { LogLine } from "./container.ts";
+import type { PodWorker } from "./pod.ts";
+
+export interface KubeletServerOptions {
+  address: string;
+  port: number;
+  caCertPem: string;
+  serverCertPem: string;
+  serverKeyPem: string;
+  nodeName: string;
+  startTime: string;
+  cpuCores: number;
+  memoryBytes: number;
+  pods: () => Iterable<PodWorker>;
+}
+
+const iso = (d: Date) => d.toISOString();
+
+function formatLine(l: LogLine, timestamps: boolean): string {
+  return timestamps ? `${iso(l.time)} ${l.text}\n` : `${l.text}\n`;
+}
+
+export function summary(o: KubeletServerOptions): Record<string, unknown> {
+  const time = new Date().toISOString();
+  let nodeCpu = 0;
+  let nodeMem = 0;
+  const pods = [];
+  for (const p of o.pods()) {
+    let podCpu = 0;
+    let podMem = 0;
+    const containers = [];
+    for (const c of p.containers) {
+      const u = c.usage();
+      podCpu += u.cpuNanoCores;
+      podMem += u.memoryBytes;
+      const started = "running" in c.state ? c.state.running.startedAt : time;
+      containers.push({
+        name: c.spec.name,
+        startTime: started,
+        cpu: { time, usageNanoCores: u.cpuNanoCores, usageCoreNanoSeconds: u.cpuNanoCores * 60 },
+        memory: { time, usageBytes: u.memoryBytes, workingSetBytes: u.memoryBytes, rssBytes: u.memoryBytes },
+      });
+    }
+    nodeCpu += podCpu;
+    nodeMem += podMem;
+    pods.push({
+      podRef: { name: p.name, namespace: p.namespace, uid: p.uid },
+      startTime: (p.object.status?.startTime as string | undefined) ?? time,
+      containers,
+      cpu: { time, usageNanoCores: podCpu, usageCoreNanoSeconds: podCpu * 60 },
+      memory: { time, usageBytes: podMem, workingSetBytes: podMem, rssBytes: podMem },
+    });
+  }
+  // The OS and system daemons of the VM.
+  const systemCpu = Math.round(25e6 * (0.8 + Math.random() * 0.4));
+  const systemMem = Math.round(350 * 2 ** 20 * (0.95 + Math.random() * 0.1));
+  const cpu = nodeCpu + systemCpu;
+  const mem = nodeMem + systemMem;
+  return {
+    node: {
+      nodeName: o.nodeName,
+      startTime: o.startTime,
+      cpu: { time, usageNanoCores: cpu, usageCoreNanoSeconds: cpu * 60 },
+      memory: {
+        time,
+        availableBytes: Math.max(o.memoryBytes - mem, 0),
+        usageBytes: mem,
+        workingSetBytes: mem,
+        rssBytes: mem,
+      },
+      systemContainers: [],
+    },
+    pods,
+  };
+}
+
+export async function startKubeletServer(o: KubeletServerOptions): Promise<{ port: number; close: () => void }> {
+  const server = https.createServer(
+    { cert: o.serverCertPem, key: o.serverKeyPem, ca: o.caCertPem, requestCert: true, rejectUnauthorized: false },
+    (req, res) => {
+      const url = new URL(req.url ?? "/", "https://kubelet");
+      const send = (code: number, body: string, type = "text/plain") => {
+        res.writeHead(code, { "content-type": type });
+        res.end(body);
+      };
+      if (url.pathname === "/healthz") return send(200, "ok");
+      const socket = req.socket as import("node:tls").TLSSocket;
+      if (!socket.authorized)
+        return send(401, "Unauthorized: a client certificate signed by the cluster CA is required");
+      if (req.method !== "GET") return send(405, "method not allowed");
+      if (url.pathname === "/stats/summary") return send(200, JSON.stringify(summary(o)), "application/json");
+      const m = /^\/containerLogs\/([^/]+)\/([^/]+)\/([^/]+)$/.exec(url.pathname);
+      if (m) {
+        const [ns, podName, cname] = [m[1], m[2], m[3]].map((s) => decodeURIComponent(s ?? ""));
+        const pod = [...o.pods()].find((p) => p.namespace === ns && p.name === podName);
+        const c = pod?.container(cname ?? "");
+        if (!pod || !c) return send(404, `container ${cname} in pod ${podName} not found`);
+        const q = url.searchParams;
+        const timestamps = q.get("timestamps") === "true";
+        const previous = q.get("previous") === "true";
+        if (previous && c.previousLogs.length === 0 && c.restartCount === 0) {
+          return send(400, `previous terminated container "${cname}" in pod "${podName}" not found`);
+        }
+        let lines = previous ? c.previousLogs : c.logs;
+        const since = Number(q.get("sinceSeconds") ?? 0);
+        if (since > 0) lines = lines.filter((l) => l.time.getTime() >= Date.now() - since * 1000);
+        const tail = q.get("tailLines");
+        if (tail !== null && Number(tail) >= 0) lines = Number(tail) === 0 ? [] : lines.slice(-Number(tail));
+        res.writeHead(200, { "content-type": "text/plain", "transfer-encoding": "chunked" });
+        res.write(lines.map((l) => formatLine(l, timestamps)).join(""));
+        if (q.get("follow") !== "true" || previous || !c.running) return res.end();
+        const unfollow = c.follow((l) => res.write(formatLine(l, timestamps)));
+        req.on("close", unfollow);
+        return;
+      }
+      send(404, "not found");
+    },
+  );
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(o.port, o.address, () => resolve());
+  });
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: () => {
+      server.closeAllConnections();
+      server.close();
+    },
+  };
+}
