@@ -1,0 +1,86 @@
+import { Badge, Button, Card, EmptyState } from "@nuage/ui";
+import type { Metadata } from "next";
+import Link from "next/link";
+import { NoOrg } from "~/components/portal/no-org";
+import { VerifyBanner } from "~/components/portal/verify-banner";
+import { toMe } from "~/lib/me";
+import { getCaller } from "~/trpc/server";
+
+export const metadata: Metadata = { title: "Dashboard" };
+
+function ClusterIcon() {
+  return (
+    <svg
+      viewBox="0 0 24 24"
+      className="h-10 w-10"
+      fill="none"
+      stroke="currentColor"
+      strokeWidth="1.5"
+      aria-hidden="true"
+    >
+      <path d="M12 2.5 20.5 7v10L12 21.5 3.5 17V7z" />
+      <path d="M12 12 20.5 7M12 12 3.5 7M12 12v9.5" />
+    </svg>
+  );
+}
+
+export default async function DashboardPage() {
+  const me = toMe(await (await getCaller()).me.get());
+  const org = me.currentOrg;
+  const verified = Boolean(me.user.emailVerified);
+  return (
+    <div className="space-y-6">
+      {verified ? null : <VerifyBanner email={me.user.email} />}
+      {org ? (
+        <>
+          <div className="flex flex-wrap items-end justify-between gap-4">
+            <div>
+              <p className="text-sm text-slate-500">Organization</p>
+              <h1 className="text-2xl font-semibold tracking-tight text-slate-900" data-testid="org-name">
+                {org.name}
+              </h1>
+            </div>
+            <div className="flex items-center gap-3 text-sm text-slate-500">
+              Your role <Badge tone="indigo">{org.role}</Badge>
+            </div>
+          </div>
+          <Card title="Clusters" description="Kubernetes clusters running in this organization.">
+            <EmptyState
+              icon={<ClusterIcon />}
+              title="No clusters yet"
+              description={
+                verified
+                  ? "Cluster creation is coming to this portal soon. Meanwhile, invite your team and create API tokens for automation."
+                  : "Verify your e-mail first: unverified accounts cannot create clusters."
+              }
+              action={
+                <div className="flex flex-col items-center gap-2">
+                  <Button disabled aria-describedby="create-cluster-why">
+                    Create cluster
+                  </Button>
+                  <span id="create-cluster-why" className="text-xs text-slate-500">
+                    {verified ? "Not available yet in this version." : "Available once your e-mail is verified."}
+                  </span>
+                </div>
+              }
+            />
+          </Card>
+          <div className="grid gap-6 md:grid-cols-2">
+            <Card title="Team" description="Invite colleagues and choose what they can do.">
+              <Link href="/settings/members" className="text-sm font-medium text-indigo-600 hover:text-indigo-500">
+                Manage members →
+              </Link>
+            </Card>
+            <Card title="Automation" description="API tokens for the REST API at /api/v1.">
+              <Link href="/settings/tokens" className="text-sm font-medium text-indigo-600 hover:text-indigo-500">
+                Manage API tokens →
+              </Link>
+            </Card>
+          </div>
+        </>
+      ) : (
+        <NoOrg />
+      )}
+    </div>
+  );
+}
