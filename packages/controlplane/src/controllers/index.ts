@@ -1,7 +1,9 @@
 import type { Client } from "../client.ts";
 import { makeContext, type RunningController } from "./context.ts";
+import { startCsrController } from "./csr.ts";
 import { startDeploymentController } from "./deployment.ts";
 import { InformerFactory } from "./informer.ts";
+import { startNodeLifecycleController } from "./nodelifecycle.ts";
 import type { ControllerOptions } from "./options.ts";
 import { RC_KIND, RS_KIND, startReplicaSetController } from "./replicaset.ts";
 
@@ -13,6 +15,8 @@ const CONTROLLERS: Record<string, Starter> = {
   deployment: startDeploymentController,
   replicaset: (ctx) => startReplicaSetController(ctx, RS_KIND),
   replicationcontroller: (ctx) => startReplicaSetController(ctx, RC_KIND),
+  csr: startCsrController,
+  nodelifecycle: startNodeLifecycleController,
 };
 
 /** Starts kube-controller-manager's controllers against the API server. */
