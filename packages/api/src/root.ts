@@ -1,0 +1,23 @@
+import { auditRouter } from "./routers/audit.ts";
+import { authRouter } from "./routers/auth.ts";
+import { invitationsRouter } from "./routers/invitations.ts";
+import { meRouter } from "./routers/me.ts";
+import { membersRouter } from "./routers/members.ts";
+import { orgRouter } from "./routers/org.ts";
+import { tokensRouter } from "./routers/tokens.ts";
+import { createCallerFactory, router } from "./trpc.ts";
+
+export const appRouter = router({
+  auth: authRouter,
+  me: meRouter,
+  org: orgRouter,
+  members: membersRouter,
+  invitations: invitationsRouter,
+  tokens: tokensRouter,
+  audit: auditRouter,
+});
+
+export type AppRouter = typeof appRouter;
+
+/** Server-side caller: `createCaller(await createTRPCContext({ headers, session }))`. */
+export const createCaller = createCallerFactory(appRouter);

@@ -1,0 +1,115 @@
+// tRPC instance, error formatter and the procedure ladder:
+// public → protected (session or token) → org (org from session/token, membership checked)
+// → orgRole(min role) → platformAdmin.
+
+import { AppError, getOrg, type OrgScope, requireRole, resolveUserOrg } from "@nuage/core";
+import type { Role } from "@nuage/db/types";
+import { initTRPC, TRPCError } from "@trpc/server";
+import superjson from "superjson";
+import type { OpenApiMeta } from "trpc-to-openapi";
+import type { Context } from "./context.ts";
+import { errorExtras, toTRPCError } from "./errors.ts";
+
+const t = initTRPC
+  .context<Context>()
+  .meta<OpenApiMeta>()
+  .create({
+    transformer: superjson,
+    errorFormatter({ shape, error }) {
+      const { message, data } = errorExtras(error);
+      const { stack: _stack, ...rest } = shape.data as typeof shape.data & { stack?: string };
+      return { ...shape, message, data: { ...rest, ...data } };
+    },
+  });
+
+export const router = t.router;
+export const createCallerFactory = t.createCallerFactory;
+export const middleware = t.middleware;
+
+/** Maps domain errors thrown anywhere below to tRPC codes. */
+const mapErrors = t.middleware(async ({ next }) => {
+  const res = await next();
+  if (!res.ok) throw toTRPCError(res.error.cause ?? res.error);
+  return res;
+});
+
+export const publicProcedure = t.procedure.use(mapErrors);
+
+/** A signed-in user or a valid API token. Read-only tokens cannot call mutations. */
+export const protectedProcedure = publicProcedure.use(({ ctx, type, next }) => {
+  if (ctx.authError) throw ctx.authError;
+  if (!ctx.user && !ctx.token) {
+    throw new AppError("UNAUTHORIZED", "Sign in, or send an API token (Authorization: Bearer nuage_…)");
+  }
+  if (ctx.token && ctx.token.scope === "read" && type === "mutation") {
+    throw new AppError(
+      "FORBIDDEN",
+      "This API token is read-only (scope read); this action needs a token with the write scope",
+    );
+  }
+  return next({ ctx: { ...ctx, principal: ctx.user ? ("user" as const) : ("token" as const) } });
+});
+
+/** A signed-in user (not an API token): account actions. */
+export const userProcedure = protectedProcedure.use(({ ctx, next }) => {
+  if (!ctx.user) throw new AppError("FORBIDDEN", "This action needs a signed-in user; API tokens cannot perform it");
+  return next({ ctx: { ...ctx, user: ctx.user } });
+});
+
+function cookie(headers: Headers, name: string): string | null {
+  for (const part of (headers.get("cookie") ?? "").split(";")) {
+    const i = part.indexOf("=");
+    if (i > 0 && part.slice(0, i).trim() === name) return decodeURIComponent(part.slice(i + 1).trim());
+  }
+  return null;
+}
+
+/** The session's org: x-nuage-org header (must be a membership), nuage_org cookie, else the oldest membership. */
+export function sessionOrg(userId: string, headers: Headers) {
+  const header = headers.get("x-nuage-org");
+  return resolveUserOrg(userId, header ? { orgId: header, strict: true } : { orgId: cookie(headers, "nuage_org") });
+}
+
+export interface OrgContext {
+  id: string;
+  name: string;
+  role: Role;
+}
+
+/** The current org: the token's, or the session's (x-nuage-org header, nuage_org cookie, oldest membership). */
+export const orgProcedure = protectedProcedure.use(async ({ ctx, next }) => {
+  let org: OrgContext;
+  let scope: OrgScope;
+  if (ctx.token) {
+    const o = await getOrg(ctx.token.orgId);
+    // Tokens act with admin rights in their org; `read` tokens are stopped at mutations above.
+    org = { id: o.id, name: o.name, role: "admin" };
+    scope = {
+      orgId: o.id,
+      role: "admin",
+      actor: { type: "token", tokenId: ctx.token.tokenId, createdById: ctx.token.createdById, ip: ctx.ip },
+    };
+  } else {
+    const user = ctx.user!;
+    const found = await sessionOrg(user.id, ctx.headers);
+    if (!found) throw new AppError("NOT_FOUND", "You are not a member of any organization yet: create one");
+    org = found;
+    scope = { orgId: found.id, role: found.role, actor: { type: "user", userId: user.id, ip: ctx.ip } };
+  }
+  return next({ ctx: { ...ctx, org, scope } });
+});
+
+/** orgProcedure plus a minimum role; `what` completes "Your role (viewer) cannot …". */
+export function orgRoleProcedure(min: Role, what: string) {
+  return orgProcedure.use(({ ctx, next }) => {
+    requireRole(ctx.org.role, min, what);
+    return next();
+  });
+}
+
+export const platformAdminProcedure = userProcedure.use(({ ctx, next }) => {
+  if (!ctx.user.isPlatformAdmin) throw new AppError("FORBIDDEN", "Only platform administrators can do this");
+  return next();
+});
+
+export { TRPCError };

@@ -1,0 +1,44 @@
+// @nuage/core: domain services and rules. Routers (packages/api) stay thin and call these.
+
+export {
+  assertVerified,
+  authenticate,
+  requestPasswordReset,
+  resendVerification,
+  resetPassword,
+  type SignedInUser,
+  type SignUpResult,
+  signUp,
+  verifyEmail,
+} from "./accounts.ts";
+export { type Actor, actorUserId, type OrgScope } from "./actor.ts";
+export {
+  type ApiTokenView,
+  authenticateApiToken,
+  createApiToken,
+  listApiTokens,
+  revokeApiToken,
+  TOKEN_PREFIX,
+  type TokenPrincipal,
+} from "./apiTokens.ts";
+export { type AuditEntry, audit, listAudit } from "./audit.ts";
+export { coreEnv } from "./env.ts";
+export { AppError, type AppErrorCode } from "./errors.ts";
+export {
+  acceptInvitation,
+  createInvitation,
+  getInvitationByToken,
+  INVITATION_TTL_MS,
+  type InvitationStatus,
+  listInvitations,
+  revokeInvitation,
+} from "./invitations.ts";
+export { dispatchMail } from "./mail/outbox.ts";
+export { leaveOrg, listMembers, removeMember, updateMemberRole } from "./members.ts";
+export { createOrg, getOrg, listUserOrgs, type OrgMembershipView, resolveUserOrg, updateOrg } from "./orgs.ts";
+export { PASSWORD_POLICY } from "./password.ts";
+export { ROLES, requireRole, roleAtLeast } from "./roles.ts";
+export * from "./schemas.ts";
+export { hashToken, randomToken } from "./secrets.ts";
+export { mutate } from "./tx.ts";
+export { createUser, ensureFirstAdmin, getUser, setPassword, upsertOAuthUser } from "./users.ts";
