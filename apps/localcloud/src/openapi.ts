@@ -1,0 +1,112 @@
+// The OpenAPI document of localcloud's API, built from the same zod schemas the routes validate.
+import { z } from "zod";
+import { ZControlPlaneInput, ZCredentialsInput, ZLoadBalancerInput, ZVmInput, ZVolumeInput } from "./http.ts";
+
+const json = (schema: z.ZodType) => ({
+  content: { "application/json": { schema: z.toJSONSchema(schema, { io: "input" }) } },
+});
+const ok = (description: string) => ({ description, content: { "application/json": { schema: { type: "object" } } } });
+const errors = {
+  "401": { description: "missing or wrong bearer token" },
+  "404": { description: "not found" },
+  "409": { description: "conflict, e.g. no capacity left (InsufficientCapacity)" },
+  "422": { description: "invalid input; message names the field" },
+};
+const idParam = [{ name: "id", in: "path", required: true, schema: { type: "string" } }];
+
+function crud(tag: string, base: string, input: z.ZodType) {
+  return {
+    [`/v1/${base}`]: {
+      get: { tags: [tag], summary: `List ${tag}`, responses: { "200": ok("all that exist") } },
+      post: {
+        tags: [tag],
+        summary: `Create (idempotent on id)`,
+        requestBody: json(input),
+        responses: { "201": ok("created"), "200": ok("already existed: returned as is"), ...errors },
+      },
+    },
+    [`/v1/${base}/{id}`]: {
+      parameters: idParam,
+      get: { tags: [tag], responses: { "200": ok("the resource"), ...errors } },
+      put: {
+        tags: [tag],
+        summary: "Create with this id (idempotent)",
+        requestBody: json(input),
+        responses: { "201": ok("created"), "200": ok("already existed"), ...errors },
+      },
+      delete: { tags: [tag], responses: { "200": ok("deleted"), ...errors } },
+    },
+  };
+}
+
+let cached: Record<string, unknown> | undefined;
+
+export function openApiDocument(): Record<string, unknown> {
+  cached ??= {
+    openapi: "3.1.0",
+    info: {
+      title: "localcloud",
+      version: "1.0.0",
+      description: "Nuage's embedded IaaS: hosts, VMs, volumes, load balancers, hosted control planes.",
+    },
+    components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" } } },
+    security: [{ bearer: [] }],
+    paths: {
+      "/healthz": { get: { security: [], responses: { "200": ok("alive") } } },
+      "/v1/regions": { get: { tags: ["catalog"], responses: { "200": ok("regions and zones") } } },
+      "/v1/flavors": { get: { tags: ["catalog"], responses: { "200": ok("VM flavors") } } },
+      "/v1/hosts": { get: { tags: ["hosts"], responses: { "200": ok("hypervisor hosts with capacity and usage") } } },
+      "/v1/hosts/{id}/down": {
+        parameters: idParam,
+        post: { tags: ["hosts"], responses: { "200": ok("host marked down") } },
+      },
+      "/v1/hosts/{id}/up": {
+        parameters: idParam,
+        post: { tags: ["hosts"], responses: { "200": ok("host marked up") } },
+      },
+      ...crud("controlplanes", "controlplanes", ZControlPlaneInput),
+      "/v1/controlplanes/{id}/credentials": {
+        parameters: idParam,
+        post: {
+          tags: ["controlplanes"],
+          summary: "Issue a client certificate (the key is returned once, never stored)",
+          requestBody: json(ZCredentialsInput),
+          responses: { "201": ok("certificate, key, CA and endpoint"), ...errors },
+        },
+      },
+      "/v1/controlplanes/{id}/revocations": {
+        parameters: idParam,
+        post: {
+          tags: ["controlplanes"],
+          summary: "Revoke a client certificate by serial number",
+          requestBody: json(z.object({ serialNumber: z.string() })),
+          responses: { "200": ok("revoked"), ...errors },
+        },
+      },
+      ...crud("vms", "vms", ZVmInput),
+      "/v1/vms/{id}/stop": {
+        parameters: idParam,
+        post: { tags: ["vms"], responses: { "200": ok("stopped"), ...errors } },
+      },
+      "/v1/vms/{id}/start": {
+        parameters: idParam,
+        post: { tags: ["vms"], responses: { "200": ok("started"), ...errors } },
+      },
+      ...crud("volumes", "volumes", ZVolumeInput),
+      "/v1/volumes/{id}/attach": {
+        parameters: idParam,
+        post: {
+          tags: ["volumes"],
+          requestBody: json(z.object({ vmId: z.string() })),
+          responses: { "200": ok("attached"), ...errors },
+        },
+      },
+      "/v1/volumes/{id}/detach": {
+        parameters: idParam,
+        post: { tags: ["volumes"], responses: { "200": ok("detached"), ...errors } },
+      },
+      ...crud("loadbalancers", "loadbalancers", ZLoadBalancerInput),
+    },
+  };
+  return cached;
+}
