@@ -99,7 +99,7 @@ export function startCsrController(ctx: ControllerContext): RunningController {
       };
       try {
         // The approval subresource (PUT .../approval), as `kubectl certificate approve` uses.
-        await ctx.client.update(R.csrs, upd, { subresource: "approval" as "status" });
+        await ctx.client.createSubresource(R.csrs, undefined, csr.metadata.name!, "approval", upd);
       } catch (err) {
         if (isNotFound(err)) return;
         throw err;

@@ -2,10 +2,14 @@ import type { Client } from "../client.ts";
 import { makeContext, type RunningController } from "./context.ts";
 import { startCsrController } from "./csr.ts";
 import { startDeploymentController } from "./deployment.ts";
+import { startEndpointsController } from "./endpoints.ts";
+import { startGarbageCollector } from "./gc.ts";
 import { InformerFactory } from "./informer.ts";
+import { startNamespaceController } from "./namespace.ts";
 import { startNodeLifecycleController } from "./nodelifecycle.ts";
 import type { ControllerOptions } from "./options.ts";
 import { RC_KIND, RS_KIND, startReplicaSetController } from "./replicaset.ts";
+import { startServiceAccountController } from "./serviceaccount.ts";
 
 export type { ControllerOptions } from "./options.ts";
 
@@ -17,13 +21,23 @@ const CONTROLLERS: Record<string, Starter> = {
   replicationcontroller: (ctx) => startReplicaSetController(ctx, RC_KIND),
   csr: startCsrController,
   nodelifecycle: startNodeLifecycleController,
+  endpoints: startEndpointsController,
+  serviceaccount: startServiceAccountController,
+  garbagecollector: startGarbageCollector,
+  namespace: startNamespaceController,
 };
+
+/**
+ * Controllers on by default. "namespace" is off: the API server's own NamespaceWorker already
+ * empties and finalizes terminating namespaces (enable it with `controllers` to run it here).
+ */
+export const DEFAULT_CONTROLLERS = Object.keys(CONTROLLERS).filter((c) => c !== "namespace");
 
 /** Starts kube-controller-manager's controllers against the API server. */
 export function startControllers(client: Client, opts: ControllerOptions): { stop(): Promise<void> } {
   const informers = new InformerFactory(client, opts.log);
   const ctx = makeContext(client, informers, opts);
-  const enabled = opts.controllers ?? Object.keys(CONTROLLERS);
+  const enabled = opts.controllers ?? DEFAULT_CONTROLLERS;
   const running: RunningController[] = [];
   for (const name of enabled) {
     const start = CONTROLLERS[name];
