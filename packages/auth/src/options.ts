@@ -3,9 +3,18 @@
 // bumps the version, which ends older sessions: see packages/api/src/context.ts).
 import { AppError, authenticate, upsertOAuthUser } from "@nuage/core";
 import type { NextAuthOptions } from "next-auth";
-import CredentialsProvider from "next-auth/providers/credentials";
-import GitHubProvider from "next-auth/providers/github";
-import GoogleProvider from "next-auth/providers/google";
+import CredentialsImport from "next-auth/providers/credentials";
+import GitHubImport from "next-auth/providers/github";
+import GoogleImport from "next-auth/providers/google";
+
+// next-auth v4 is CommonJS: under Node's ESM loader (tsx, tests) the default import is the module
+// object; under Next's bundler it is the function.
+function interop<T>(m: T): T {
+  return (typeof m === "function" ? m : (m as unknown as { default: T }).default) as T;
+}
+const CredentialsProvider = interop(CredentialsImport);
+const GitHubProvider = interop(GitHubImport);
+const GoogleProvider = interop(GoogleImport);
 
 function clientIp(headers: Record<string, unknown> | undefined): string | null {
   const fwd = headers?.["x-forwarded-for"];

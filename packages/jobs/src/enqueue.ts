@@ -1,5 +1,6 @@
 import { Queue } from "bullmq";
 import { JOBS, type JobName, type JobPayload, type QueueName } from "./definitions.ts";
+import { jobsEnv } from "./env.ts";
 import { producerConnection } from "./redis.ts";
 
 const g = globalThis as unknown as { __nuageQueues?: Map<QueueName, Queue> };
@@ -10,6 +11,7 @@ export function getQueue(name: QueueName): Queue {
   if (!q) {
     q = new Queue(name, {
       connection: producerConnection(),
+      prefix: jobsEnv().NUAGE_QUEUE_PREFIX,
       defaultJobOptions: {
         attempts: 5,
         backoff: { type: "exponential", delay: 2_000 },
