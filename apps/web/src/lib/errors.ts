@@ -29,16 +29,15 @@ export function fieldErrors(error: unknown): FieldErrors {
   return out;
 }
 
-/** A message for the whole form: the server's, unless it was only about fields shown inline. */
-export function formError(error: unknown): string | null {
+/**
+ * A message for the whole form: the server's, unless it was only about fields that the form
+ * shows inline (`shown`).
+ */
+export function formError(error: unknown, shown: string[] = []): string | null {
   if (!error) return null;
   const e = error as ErrorShape;
-  const fields = fieldErrors(error);
-  if (Object.keys(fields).length > 0) {
-    const form = e.data?.zodError?.formErrors?.[0];
-    return form ?? null;
-  }
-  if (e.data?.zodError) return "Please check the form.";
+  const keys = Object.keys(fieldErrors(error));
+  if (keys.length > 0 && keys.every((k) => shown.includes(k))) return null;
   return e.message || "Something went wrong. Please try again.";
 }
 

@@ -1,6 +1,12 @@
 import type { InviteSummary } from "~/components/auth/signup-form";
 import { getCaller } from "~/trpc/server";
 
+const STATUS_MESSAGE: Record<string, string> = {
+  expired: "This invitation has expired. Ask for a new one.",
+  revoked: "This invitation was withdrawn.",
+  accepted: "This invitation was already used. Sign in to open the organization.",
+};
+
 type Loaded = { ok: true; invite: InviteSummary; raw: Record<string, unknown> } | { ok: false; message: string };
 
 /** Reads a public invitation by token on the server; an unknown or used token is a message, not a crash. */
@@ -9,6 +15,8 @@ export async function loadInvitation(token: string): Promise<Loaded> {
     const caller = await getCaller();
     const inv = (await caller.invitations.get({ token })) as Record<string, unknown>;
     const org = (inv.org ?? {}) as { id?: string; name?: string };
+    const status = String(inv.status ?? "valid");
+    if (status !== "valid") return { ok: false, message: STATUS_MESSAGE[status] ?? STATUS_MESSAGE.expired! };
     return {
       ok: true,
       raw: inv,

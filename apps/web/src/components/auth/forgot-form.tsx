@@ -27,7 +27,7 @@ export function ForgotPasswordForm() {
         </Link>
       </div>
     );
-  const top = formError(request.error);
+  const top = formError(request.error, ["email"]);
   return (
     <form onSubmit={onSubmit} className="space-y-5" noValidate>
       {top ? <Banner tone="error">{top}</Banner> : null}

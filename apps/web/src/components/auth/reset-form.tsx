@@ -6,7 +6,7 @@ import { useRouter } from "next/navigation";
 import { type FormEvent, useState } from "react";
 import { fieldErrors, formError } from "~/lib/errors";
 import { useTRPC } from "~/trpc/client";
-import { PASSWORD_HINT, PASSWORD_MIN } from "./password-policy";
+import { PASSWORD_HINT, passwordProblem } from "./password-policy";
 
 export function ResetPasswordForm({ token }: { token: string }) {
   const trpc = useTRPC();
@@ -21,13 +21,13 @@ export function ResetPasswordForm({ token }: { token: string }) {
     const password = String(f.get("password") ?? "");
     const confirm = String(f.get("confirm") ?? "");
     const errs: typeof local = {};
-    if (password.length < PASSWORD_MIN) errs.password = `Use at least ${PASSWORD_MIN} characters.`;
-    else if (password !== confirm) errs.confirm = "The two passwords differ.";
+    errs.password = passwordProblem(password);
+    if (!errs.password && password !== confirm) errs.confirm = "The two passwords differ.";
     setLocal(errs);
     if (errs.password || errs.confirm) return;
     reset.mutate({ token, password });
   }
-  const top = formError(reset.error);
+  const top = formError(reset.error, ["password"]);
   return (
     <form onSubmit={onSubmit} className="space-y-5" noValidate>
       {top ? <Banner tone="error">{top}</Banner> : null}

@@ -9,7 +9,7 @@ import { type FormEvent, useState } from "react";
 import { type FieldErrors, fieldErrors, formError } from "~/lib/errors";
 import { setCurrentOrg } from "~/lib/org-cookie";
 import { useTRPC } from "~/trpc/client";
-import { PASSWORD_HINT, PASSWORD_MIN } from "./password-policy";
+import { PASSWORD_HINT, PASSWORD_MIN, passwordProblem } from "./password-policy";
 
 export interface InviteSummary {
   token: string;
@@ -40,7 +40,7 @@ export function SignUpForm({ invite }: { invite: InviteSummary | null }) {
     const errs: FieldErrors = {};
     if (!input.name) errs.name = "Enter your name.";
     if (!input.email) errs.email = "Enter your e-mail address.";
-    if (input.password.length < PASSWORD_MIN) errs.password = `Use at least ${PASSWORD_MIN} characters.`;
+    errs.password = passwordProblem(input.password);
     if (!input.orgName) errs.orgName = "Name your organization.";
     setLocal(errs);
     if (Object.values(errs).some(Boolean)) return;
@@ -64,7 +64,7 @@ export function SignUpForm({ invite }: { invite: InviteSummary | null }) {
 
   const server = fieldErrors(signUp.error);
   const err = (k: string) => local[k] ?? server[k];
-  const top = signInError ?? formError(signUp.error);
+  const top = signInError ?? formError(signUp.error, ["name", "email", "password", "orgName"]);
   return (
     <form onSubmit={onSubmit} className="space-y-5" noValidate>
       {top ? <Banner tone="error">{top}</Banner> : null}

@@ -18,7 +18,7 @@ export function CreateOrgDialog({ open, onClose }: { open: boolean; onClose: () 
     e.preventDefault();
     create.mutate({ name: String(new FormData(e.currentTarget).get("name") ?? "").trim() });
   }
-  const top = formError(create.error);
+  const top = formError(create.error, ["name"]);
   return (
     <Dialog
       open={open}

@@ -16,6 +16,7 @@ interface AuditRow {
   actorEmail?: string | null;
   actorName?: string | null;
   actorTokenId?: string | null;
+  actorTokenName?: string | null;
   targetType?: string | null;
   targetId?: string | null;
   ip?: string | null;
@@ -27,7 +28,7 @@ const PAGE = 25;
 function who(r: AuditRow): string {
   const email = r.actor?.email ?? r.actorEmail;
   if (email) return email;
-  if (r.actorType === "token") return `API token${r.actorTokenId ? ` ${r.actorTokenId.slice(0, 8)}` : ""}`;
+  if (r.actorType === "token") return `API token ${r.actorTokenName ?? r.actorTokenId?.slice(0, 8) ?? ""}`.trim();
   return r.actorType ?? "system";
 }
 

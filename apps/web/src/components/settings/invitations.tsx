@@ -15,6 +15,7 @@ interface InvitationRow {
   role: Role;
   createdAt?: Date | string;
   expiresAt?: Date | string;
+  status?: "valid" | "expired" | "revoked" | "accepted";
 }
 
 export function Invitations() {
@@ -46,12 +47,18 @@ export function Invitations() {
     create.mutate({ email, role: String(f.get("role")) as Role }, { onSuccess: () => setSentTo(email) });
   }
   const raw = (list.data ?? []) as unknown;
-  const rows = (Array.isArray(raw) ? raw : ((raw as { items?: unknown[] }).items ?? [])) as InvitationRow[];
+  const rows = ((Array.isArray(raw) ? raw : ((raw as { items?: unknown[] }).items ?? [])) as InvitationRow[]).filter(
+    (i) => !i.status || i.status === "valid" || i.status === "expired",
+  );
   const columns: Column<InvitationRow>[] = [
     { key: "email", header: "E-mail", cell: (i) => <span className="font-medium text-slate-900">{i.email}</span> },
     { key: "role", header: "Role", cell: (i) => <Badge>{ROLE_LABEL[i.role] ?? i.role}</Badge> },
     { key: "sent", header: "Sent", cell: (i) => formatDateTime(i.createdAt) },
-    { key: "expires", header: "Expires", cell: (i) => formatDateTime(i.expiresAt) },
+    {
+      key: "expires",
+      header: "Expires",
+      cell: (i) => (i.status === "expired" ? <Badge tone="red">Expired</Badge> : formatDateTime(i.expiresAt)),
+    },
     {
       key: "actions",
       header: <span className="sr-only">Actions</span>,
@@ -64,7 +71,7 @@ export function Invitations() {
     },
   ];
   const errs = fieldErrors(create.error);
-  const top = formError(create.error);
+  const top = formError(create.error, ["email", "role"]);
   return (
     <Card title="Invite a colleague" description="They get an e-mail with a link to join this organization.">
       <form

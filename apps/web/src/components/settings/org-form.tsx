@@ -20,7 +20,7 @@ export function OrgForm() {
     e.preventDefault();
     update.mutate({ name: String(new FormData(e.currentTarget).get("name") ?? "").trim() });
   }
-  const top = formError(update.error);
+  const top = formError(update.error, ["name"]);
   return (
     <Card title="Organization" description="The name your team sees in the portal and on invoices.">
       <form onSubmit={onSubmit} className="max-w-md space-y-4">

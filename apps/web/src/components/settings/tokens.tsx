@@ -5,7 +5,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useRef, useState } from "react";
 import { fieldErrors, formError } from "~/lib/errors";
 import { formatDateTime, formatRelative } from "~/lib/format";
-import { canWrite } from "~/lib/roles";
+import { canManage } from "~/lib/roles";
 import { useTRPC } from "~/trpc/client";
 import { useMe } from "../portal/me-context";
 import { TokenCreatedDialog } from "./token-created";
@@ -18,6 +18,7 @@ interface TokenRow {
   createdAt: Date | string;
   lastUsedAt: Date | string | null;
   expiresAt: Date | string | null;
+  revokedAt?: Date | string | null;
 }
 
 const EXPIRY = [
@@ -36,7 +37,7 @@ export function Tokens() {
   const trpc = useTRPC();
   const qc = useQueryClient();
   const form = useRef<HTMLFormElement>(null);
-  const writer = canWrite(me.currentOrg?.role);
+  const admin = canManage(me.currentOrg?.role);
   const list = useQuery(trpc.tokens.list.queryOptions());
   const invalidate = () => qc.invalidateQueries({ queryKey: trpc.tokens.list.queryKey() });
   const [shown, setShown] = useState<string | null>(null);
@@ -64,7 +65,9 @@ export function Tokens() {
   }
 
   const raw = (list.data ?? []) as unknown;
-  const rows = (Array.isArray(raw) ? raw : ((raw as { items?: unknown[] }).items ?? [])) as TokenRow[];
+  const rows = ((Array.isArray(raw) ? raw : ((raw as { items?: unknown[] }).items ?? [])) as TokenRow[]).filter(
+    (t) => !t.revokedAt,
+  );
   const columns: Column<TokenRow>[] = [
     {
       key: "name",
@@ -107,38 +110,44 @@ export function Tokens() {
     },
   ];
   const errs = fieldErrors(create.error);
-  const top = formError(create.error);
+  const top = formError(create.error, ["name", "scope", "expiresAt"]);
   return (
     <div className="space-y-6">
-      <Card
-        title="Create an API token"
-        description="Tokens act on this organization through the REST API. Read tokens can only look; write tokens can change things."
-      >
-        <form
-          ref={form}
-          onSubmit={onSubmit}
-          className="grid gap-4 md:grid-cols-[1fr_10rem_10rem_auto] md:items-start"
-          aria-label="Create API token"
+      {admin ? null : <Banner tone="info">Only owners and admins can create or revoke API tokens.</Banner>}
+      {admin ? (
+        <Card
+          title="Create an API token"
+          description="Tokens act on this organization through the REST API. Read tokens can only look; write tokens can change things."
         >
-          <Input label="Name" name="name" required placeholder="CI deploys" error={errs.name} />
-          <Select
-            label="Scope"
-            name="scope"
-            defaultValue="read"
-            error={errs.scope}
-            options={[{ value: "read", label: "Read" }, ...(writer ? [{ value: "write", label: "Read & write" }] : [])]}
-          />
-          <Select label="Expires in" name="expiry" defaultValue="90" error={errs.expiresAt} options={EXPIRY} />
-          <Button type="submit" pending={create.isPending} className="md:mt-7">
-            Create token
-          </Button>
-        </form>
-        {top ? (
-          <div className="mt-4">
-            <Banner tone="error">{top}</Banner>
-          </div>
-        ) : null}
-      </Card>
+          <form
+            ref={form}
+            onSubmit={onSubmit}
+            className="grid gap-4 md:grid-cols-[1fr_10rem_10rem_auto] md:items-start"
+            aria-label="Create API token"
+          >
+            <Input label="Name" name="name" required placeholder="CI deploys" error={errs.name} />
+            <Select
+              label="Scope"
+              name="scope"
+              defaultValue="read"
+              error={errs.scope}
+              options={[
+                { value: "read", label: "Read" },
+                { value: "write", label: "Read & write" },
+              ]}
+            />
+            <Select label="Expires in" name="expiry" defaultValue="90" error={errs.expiresAt} options={EXPIRY} />
+            <Button type="submit" pending={create.isPending} className="md:mt-7">
+              Create token
+            </Button>
+          </form>
+          {top ? (
+            <div className="mt-4">
+              <Banner tone="error">{top}</Banner>
+            </div>
+          ) : null}
+        </Card>
+      ) : null}
       <Card title="API tokens" description="Revoke a token as soon as it is no longer needed.">
         {list.isPending ? (
           <div className="flex justify-center py-8">

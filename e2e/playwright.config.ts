@@ -1,0 +1,82 @@
+import { randomBytes } from "node:crypto";
+import { mkdirSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { defineConfig } from "@playwright/test";
+import { assertLocalDatabase } from "./support/local-database.ts";
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const WEB_PORT = 3100;
+const WORKER_PORT = 3101;
+const BASE_URL = `http://localhost:${WEB_PORT}`;
+
+assertLocalDatabase(process.env.DATABASE_URL);
+
+// One mail folder per run. The config is evaluated again in each test worker: the run id set
+// here is inherited through the environment, so all of them agree on the folder.
+process.env.NUAGE_E2E_RUN ??= `${new Date().toISOString().replace(/[:.]/g, "-")}-${randomBytes(3).toString("hex")}`;
+process.env.NUAGE_MAIL_DIR = join(ROOT, ".data", "e2e-mail", process.env.NUAGE_E2E_RUN);
+mkdirSync(process.env.NUAGE_MAIL_DIR, { recursive: true });
+process.env.NUAGE_URL = BASE_URL;
+
+const serverEnv: Record<string, string> = {
+  ...(process.env as Record<string, string>),
+  NUAGE_URL: BASE_URL,
+  NEXTAUTH_URL: BASE_URL,
+  NUAGE_MAIL_DIR: process.env.NUAGE_MAIL_DIR,
+};
+
+const build = process.env.NUAGE_E2E_SKIP_BUILD === "1" ? "" : "npx next build && ";
+
+export default defineConfig({
+  testDir: "./specs",
+  outputDir: join(ROOT, ".data", "e2e-results"),
+  fullyParallel: true,
+  workers: 2,
+  retries: 0,
+  forbidOnly: true,
+  timeout: 45_000,
+  expect: { timeout: 10_000 },
+  reporter: [["list"]],
+  use: {
+    baseURL: BASE_URL,
+    trace: "retain-on-failure",
+    screenshot: "only-on-failure",
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+      args: [
+        "--no-sandbox",
+        "--headless",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+      ],
+    },
+  },
+  projects: [{ name: "chromium", use: { browserName: "chromium" } }],
+  webServer: [
+    {
+      command: `${build}npx next start -p ${WEB_PORT}`,
+      cwd: join(ROOT, "apps/web"),
+      url: `${BASE_URL}/api/auth/providers`,
+      env: { ...serverEnv, NODE_ENV: "production", PORT: String(WEB_PORT) },
+      timeout: 240_000,
+      reuseExistingServer: false,
+      stdout: "ignore",
+      stderr: "pipe",
+    },
+    {
+      command: "npx tsx apps/worker/src/main.ts",
+      cwd: ROOT,
+      url: `http://localhost:${WORKER_PORT}/health`,
+      env: { ...serverEnv, NUAGE_WORKER_PORT: String(WORKER_PORT) },
+      timeout: 60_000,
+      reuseExistingServer: false,
+      stdout: "ignore",
+      stderr: "pipe",
+      gracefulShutdown: { signal: "SIGTERM", timeout: 5_000 },
+    },
+  ],
+});

@@ -1,0 +1,54 @@
+import { newUser, trpcRaw } from "../support/api.ts";
+import { expect, test } from "../support/fixtures.ts";
+import { linkIn, waitForMail } from "../support/mailbox.ts";
+
+test("an owner invites a viewer, who signs up from the mail and cannot invite", async ({ tenant, page, browser }) => {
+  const invitee = newUser("viewer");
+  await page.goto("/settings/members");
+  const form = page.getByRole("form", { name: "Invite member" });
+  await form.getByLabel("E-mail").fill(invitee.email);
+  await form.getByLabel("Role").selectOption("viewer");
+  await form.getByRole("button", { name: "Send invitation" }).click();
+  await expect(page.getByText(`Invitation sent to ${invitee.email}.`)).toBeVisible();
+  await expect(page.getByRole("row").filter({ hasText: invitee.email })).toBeVisible();
+
+  const mail = await waitForMail(invitee.email, { subject: /invited/i });
+  const link = linkIn(mail, "/invite/");
+
+  const context = await browser.newContext();
+  const guest = await context.newPage();
+  try {
+    await guest.goto(link);
+    await expect(guest.getByTestId("invite-org")).toHaveText(tenant.user.orgName);
+    await expect(guest.getByText("viewer")).toBeVisible();
+    await guest.getByRole("link", { name: "Create an account and join" }).click();
+    await expect(guest.getByLabel("E-mail")).toHaveValue(invitee.email);
+    await guest.getByLabel("Your name").fill(invitee.name);
+    await guest.getByLabel("Password").fill(invitee.password);
+    await guest.getByRole("button", { name: `Join ${tenant.user.orgName}` }).click();
+
+    await expect(guest).toHaveURL(/\/dashboard$/);
+    await expect(guest.getByTestId("org-name")).toHaveText(tenant.user.orgName);
+    await expect(guest.getByText("Your role")).toContainText("viewer");
+
+    // As a viewer the invite form is not offered…
+    await guest.goto("/settings/members");
+    await expect(guest.getByRole("row").filter({ hasText: tenant.user.email })).toBeVisible();
+    await expect(guest.getByRole("form", { name: "Invite member" })).toHaveCount(0);
+    await expect(guest.getByRole("button", { name: "Send invitation" })).toHaveCount(0);
+    await expect(guest.getByRole("button", { name: "Remove" })).toHaveCount(0);
+
+    // …and calling the procedure directly is refused by the server.
+    const res = await trpcRaw(guest.request, "invitations.create", { email: newUser("x").email, role: "admin" });
+    expect(res.status()).toBe(403);
+    const body = (await res.json()) as { error: { json: { message: string } } };
+    expect(body.error.json.message).toMatch(/viewer/i);
+  } finally {
+    await context.close();
+  }
+
+  // The owner sees the new member with the role given.
+  await page.goto("/settings/members");
+  await expect(page.getByRole("combobox", { name: `Role of ${invitee.email}` })).toHaveValue("viewer");
+  await expect(page.getByRole("row").filter({ hasText: invitee.email })).toHaveCount(1);
+});
