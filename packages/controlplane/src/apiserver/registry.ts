@@ -1,0 +1,156 @@
+// The registry of served resources: one definition per REST resource. Discovery, OpenAPI, RBAC,
+// storage keys and the HTTP router all read it, so adding a kind (CRDs, DaemonSet, Job...) is
+// one entry here plus optional strategy hooks (defaults, validation, table columns).
+
+export interface ResourceDef {
+  group: string;
+  version: string;
+  resource: string; // plural
+  kind: string;
+  singular: string;
+  namespaced: boolean;
+  shortNames?: string[];
+  categories?: string[];
+  subresources?: string[]; // "status", "scale", "binding", "eviction", "log", "approval", "token"
+  /** Upstream OpenAPI definition name, e.g. io.k8s.api.core.v1.Pod */
+  openapi: string;
+  verbs?: string[];
+  /** false for virtual resources (metrics): not stored in etcd */
+  stored?: boolean;
+}
+
+const ALL_VERBS = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"];
+
+function d(
+  gv: string,
+  resource: string,
+  kind: string,
+  namespaced: boolean,
+  openapi: string,
+  extra: Partial<ResourceDef> = {},
+): ResourceDef {
+  const [group, version] = gv.includes("/") ? (gv.split("/") as [string, string]) : ["", gv];
+  return { group, version, resource, kind, singular: kind.toLowerCase(), namespaced, openapi, ...extra };
+}
+
+const core = "io.k8s.api.core.v1.";
+export const RESOURCES: ResourceDef[] = [
+  d("v1", "namespaces", "Namespace", false, core + "Namespace", {
+    shortNames: ["ns"],
+    subresources: ["status", "finalize"],
+  }),
+  d("v1", "nodes", "Node", false, core + "Node", { shortNames: ["no"], subresources: ["status"] }),
+  d("v1", "pods", "Pod", true, core + "Pod", {
+    shortNames: ["po"],
+    categories: ["all"],
+    subresources: ["status", "binding", "eviction", "log"],
+  }),
+  d("v1", "services", "Service", true, core + "Service", {
+    shortNames: ["svc"],
+    categories: ["all"],
+    subresources: ["status"],
+  }),
+  d("v1", "endpoints", "Endpoints", true, core + "Endpoints", { shortNames: ["ep"] }),
+  d("v1", "configmaps", "ConfigMap", true, core + "ConfigMap", { shortNames: ["cm"] }),
+  d("v1", "secrets", "Secret", true, core + "Secret"),
+  d("v1", "serviceaccounts", "ServiceAccount", true, core + "ServiceAccount", {
+    shortNames: ["sa"],
+    subresources: ["token"],
+  }),
+  d("v1", "events", "Event", true, core + "Event", { shortNames: ["ev"] }),
+  d("v1", "replicationcontrollers", "ReplicationController", true, core + "ReplicationController", {
+    shortNames: ["rc"],
+    categories: ["all"],
+    subresources: ["status", "scale"],
+  }),
+  d("v1", "resourcequotas", "ResourceQuota", true, core + "ResourceQuota", {
+    shortNames: ["quota"],
+    subresources: ["status"],
+  }),
+  d("v1", "limitranges", "LimitRange", true, core + "LimitRange", { shortNames: ["limits"] }),
+  d("v1", "persistentvolumeclaims", "PersistentVolumeClaim", true, core + "PersistentVolumeClaim", {
+    shortNames: ["pvc"],
+    subresources: ["status"],
+  }),
+  d("v1", "persistentvolumes", "PersistentVolume", false, core + "PersistentVolume", {
+    shortNames: ["pv"],
+    subresources: ["status"],
+  }),
+  d("apps/v1", "deployments", "Deployment", true, "io.k8s.api.apps.v1.Deployment", {
+    shortNames: ["deploy"],
+    categories: ["all"],
+    subresources: ["status", "scale"],
+  }),
+  d("apps/v1", "replicasets", "ReplicaSet", true, "io.k8s.api.apps.v1.ReplicaSet", {
+    shortNames: ["rs"],
+    categories: ["all"],
+    subresources: ["status", "scale"],
+  }),
+  d("apps/v1", "controllerrevisions", "ControllerRevision", true, "io.k8s.api.apps.v1.ControllerRevision"),
+  d("coordination.k8s.io/v1", "leases", "Lease", true, "io.k8s.api.coordination.v1.Lease"),
+  d("discovery.k8s.io/v1", "endpointslices", "EndpointSlice", true, "io.k8s.api.discovery.v1.EndpointSlice"),
+  d("events.k8s.io/v1", "events", "Event", true, "io.k8s.api.events.v1.Event", { shortNames: ["ev"] }),
+  d("storage.k8s.io/v1", "storageclasses", "StorageClass", false, "io.k8s.api.storage.v1.StorageClass", {
+    shortNames: ["sc"],
+  }),
+  d(
+    "certificates.k8s.io/v1",
+    "certificatesigningrequests",
+    "CertificateSigningRequest",
+    false,
+    "io.k8s.api.certificates.v1.CertificateSigningRequest",
+    { shortNames: ["csr"], subresources: ["status", "approval"] },
+  ),
+  d("rbac.authorization.k8s.io/v1", "roles", "Role", true, "io.k8s.api.rbac.v1.Role"),
+  d("rbac.authorization.k8s.io/v1", "rolebindings", "RoleBinding", true, "io.k8s.api.rbac.v1.RoleBinding"),
+  d("rbac.authorization.k8s.io/v1", "clusterroles", "ClusterRole", false, "io.k8s.api.rbac.v1.ClusterRole"),
+  d(
+    "rbac.authorization.k8s.io/v1",
+    "clusterrolebindings",
+    "ClusterRoleBinding",
+    false,
+    "io.k8s.api.rbac.v1.ClusterRoleBinding",
+  ),
+  d("metrics.k8s.io/v1beta1", "nodes", "NodeMetrics", false, "io.k8s.metrics.pkg.apis.metrics.v1beta1.NodeMetrics", {
+    verbs: ["get", "list"],
+    stored: false,
+  }),
+  d("metrics.k8s.io/v1beta1", "pods", "PodMetrics", true, "io.k8s.metrics.pkg.apis.metrics.v1beta1.PodMetrics", {
+    verbs: ["get", "list"],
+    stored: false,
+  }),
+];
+
+export function verbsOf(def: ResourceDef): string[] {
+  return def.verbs ?? ALL_VERBS;
+}
+
+export function gvString(group: string, version: string): string {
+  return group ? `${group}/${version}` : version;
+}
+
+export function findResource(group: string, version: string, resource: string): ResourceDef | undefined {
+  return RESOURCES.find((r) => r.group === group && r.version === version && r.resource === resource);
+}
+
+export function findByKind(apiVersion: string, kind: string): ResourceDef | undefined {
+  return RESOURCES.find((r) => gvString(r.group, r.version) === apiVersion && r.kind === kind);
+}
+
+/** Group versions in discovery order; core first, then groups by first appearance. */
+export function groupVersions(): { group: string; version: string }[] {
+  const seen = new Set<string>();
+  const out: { group: string; version: string }[] = [];
+  for (const r of RESOURCES) {
+    const k = gvString(r.group, r.version);
+    if (!seen.has(k)) {
+      seen.add(k);
+      out.push({ group: r.group, version: r.version });
+    }
+  }
+  return out;
+}
+
+export function hasStatus(def: ResourceDef): boolean {
+  return def.subresources?.includes("status") ?? false;
+}

@@ -1,0 +1,339 @@
+// The generic registry store: upstream's genericregistry.Store. Every write (HTTP or loopback)
+// goes through here: metadata semantics, defaults, admission, validation, optimistic concurrency,
+// graceful deletion and finalizers.
+import { randomUUID } from "node:crypto";
+import type { DeleteOptions, KubeObject, ListOptions, PatchType, WatchEvent } from "../client.ts";
+import type { RequestContext } from "./context.ts";
+import { ApiError, alreadyExists, badRequest, conflict, gone, notFound } from "./errors.ts";
+import { applyPatch } from "./patch.ts";
+import { gvString, hasStatus, type ResourceDef } from "./registry.ts";
+import { makeFilter } from "./selectors.ts";
+import type { Storage } from "./storage.ts";
+import { applyDefaults, prepareStatus } from "./strategy/defaults.ts";
+import { validateObject } from "./strategy/validate.ts";
+
+export type Operation = "CREATE" | "UPDATE" | "DELETE";
+
+export interface AdmissionPlugin {
+  name: string;
+  admit?(ctx: RequestContext, op: Operation, def: ResourceDef, obj: KubeObject, old?: KubeObject): Promise<void>;
+  validate?(ctx: RequestContext, op: Operation, def: ResourceDef, obj: KubeObject, old?: KubeObject): Promise<void>;
+}
+
+const clone = <T>(o: T): T => structuredClone(o);
+
+function randomSuffix(n = 5): string {
+  const alphabet = "bcdfghjklmnpqrstvwxz2456789";
+  let s = "";
+  for (let i = 0; i < n; i++) s += alphabet[Math.floor(Math.random() * alphabet.length)];
+  return s;
+}
+
+function specOf(o: KubeObject): string {
+  const { metadata: _m, status: _s, apiVersion: _a, kind: _k, ...rest } = o;
+  return JSON.stringify(rest);
+}
+
+export class Store {
+  admission: AdmissionPlugin[] = [];
+  /** Hooks run after a successful write (allocators, namespace finalizer...). */
+  afterDelete: ((def: ResourceDef, obj: KubeObject) => void)[] = [];
+
+  constructor(readonly storage: Storage) {}
+
+  private typed(def: ResourceDef, obj: KubeObject): KubeObject {
+    return { ...obj, apiVersion: gvString(def.group, def.version), kind: def.kind };
+  }
+
+  async get(def: ResourceDef, namespace: string | undefined, name: string): Promise<KubeObject> {
+    const obj = await this.storage.get(def, namespace, name);
+    if (!obj) throw notFound(def, name);
+    return this.typed(def, obj);
+  }
+
+  async list(def: ResourceDef, opts: ListOptions = {}) {
+    const filter = makeFilter(opts.labelSelector, opts.fieldSelector);
+    const res = await this.storage.list(def, opts.namespace, { limit: opts.limit, continue: opts.continue, filter });
+    return { items: res.items.map((o) => this.typed(def, o)), resourceVersion: res.revision, continue: res.continue };
+  }
+
+  watch(
+    def: ResourceDef,
+    opts: ListOptions,
+    onEvent: (e: WatchEvent) => void,
+    onError: (e: ApiError) => void,
+  ): { stop(): void } {
+    const filter = makeFilter(opts.labelSelector, opts.fieldSelector);
+    const ns = def.namespaced ? opts.namespace : undefined;
+    return this.storage.watch(
+      def,
+      opts.resourceVersion,
+      (e) => {
+        const o = e.object;
+        if (ns && o.metadata.namespace !== ns) return;
+        if (filter) {
+          // An object leaving the selection is a DELETED for this watcher, as upstream does.
+          if (!filter(o)) return;
+        }
+        onEvent({ type: e.type, object: this.typed(def, o) });
+      },
+      (err) => {
+        const msg = err.message ?? String(err);
+        onError(msg.includes("compact") ? gone(`too old resource version: ${opts.resourceVersion}`) : gone(msg));
+      },
+    );
+  }
+
+  async create(ctx: RequestContext, def: ResourceDef, input: KubeObject, namespace?: string): Promise<KubeObject> {
+    const obj = clone(input);
+    obj.metadata ??= {};
+    const meta = obj.metadata;
+    if (def.namespaced) {
+      if (namespace && meta.namespace && meta.namespace !== namespace) {
+        throw badRequest("the namespace of the provided object does not match the namespace sent on the request");
+      }
+      meta.namespace = meta.namespace || namespace || "default";
+    } else delete meta.namespace;
+    if (!meta.name && meta.generateName) meta.name = meta.generateName + randomSuffix();
+    if (meta.resourceVersion) throw badRequest("resourceVersion should not be set on objects to be created");
+    meta.uid = randomUUID();
+    meta.creationTimestamp = new Date().toISOString().replace(/\.\d+Z$/, "Z");
+    delete meta.deletionTimestamp;
+    delete meta.deletionGracePeriodSeconds;
+    if ("spec" in obj || def.resource === "deployments") meta.generation = 1;
+    else delete meta.generation;
+    Object.assign(obj, { apiVersion: gvString(def.group, def.version), kind: def.kind });
+    prepareStatus(def, obj, undefined);
+    applyDefaults(def, obj);
+    for (const p of this.admission) await p.admit?.(ctx, "CREATE", def, obj);
+    if (def.resource === "pods" && def.group === "") prepareStatus(def, obj, undefined);
+    validateObject(ctx, def, obj, undefined);
+    for (const p of this.admission) await p.validate?.(ctx, "CREATE", def, obj);
+    if (ctx.dryRun) return obj;
+    const stored = await this.storage.create(def, obj);
+    if (!stored) throw alreadyExists(def, meta.name!);
+    return stored;
+  }
+
+  /** Full replacement of the object (or of its status with subresource "status"). */
+  async update(
+    ctx: RequestContext,
+    def: ResourceDef,
+    input: KubeObject,
+    opts: { subresource?: string; namespace?: string; name?: string } = {},
+  ): Promise<KubeObject> {
+    const obj = clone(input);
+    obj.metadata ??= {};
+    const name = opts.name ?? obj.metadata.name;
+    if (!name) throw badRequest("name is required");
+    if (opts.name && obj.metadata.name && obj.metadata.name !== opts.name) {
+      throw badRequest(
+        `the name of the object (${obj.metadata.name}) does not match the name on the URL (${opts.name})`,
+      );
+    }
+    const ns = def.namespaced ? (opts.namespace ?? obj.metadata.namespace ?? "default") : undefined;
+    if (def.namespaced && obj.metadata.namespace && obj.metadata.namespace !== ns) {
+      throw badRequest("the namespace of the provided object does not match the namespace sent on the request");
+    }
+    const old = await this.storage.get(def, ns, name);
+    if (!old) throw notFound(def, name);
+    const rv = obj.metadata.resourceVersion;
+    if (rv && rv !== old.metadata.resourceVersion) throw conflict(def, name);
+    return this.replace(ctx, def, old, obj, opts.subresource);
+  }
+
+  private async replace(
+    ctx: RequestContext,
+    def: ResourceDef,
+    old: KubeObject,
+    incoming: KubeObject,
+    subresource?: string,
+  ): Promise<KubeObject> {
+    let obj: KubeObject;
+    if (subresource === "status") {
+      obj = clone(old);
+      obj.status = incoming.status;
+    } else {
+      obj = incoming;
+      Object.assign(obj, { apiVersion: gvString(def.group, def.version), kind: def.kind });
+      const m = obj.metadata;
+      const om = old.metadata;
+      m.name = om.name;
+      if (def.namespaced) m.namespace = om.namespace;
+      m.uid = om.uid;
+      m.creationTimestamp = om.creationTimestamp;
+      if (om.deletionTimestamp) {
+        m.deletionTimestamp = om.deletionTimestamp;
+        m.deletionGracePeriodSeconds = om.deletionGracePeriodSeconds;
+      } else {
+        delete m.deletionTimestamp;
+        delete m.deletionGracePeriodSeconds;
+      }
+      if (om.deletionTimestamp) {
+        const added = (m.finalizers ?? []).filter((f) => !(om.finalizers ?? []).includes(f));
+        if (added.length) {
+          throw new ApiError(
+            422,
+            "Forbidden",
+            `${def.kind} "${om.name}" is invalid: metadata.finalizers: Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers ${JSON.stringify(added)}`,
+          );
+        }
+      }
+      if (subresource !== "binding" && subresource !== "finalize") prepareStatus(def, obj, old);
+      applyDefaults(def, obj);
+      if (om.generation !== undefined || m.generation !== undefined) {
+        m.generation = (om.generation ?? 1) + (specOf(obj) !== specOf(old) ? 1 : 0);
+      }
+    }
+    obj.metadata.resourceVersion = old.metadata.resourceVersion;
+    for (const p of this.admission) await p.admit?.(ctx, "UPDATE", def, obj, old);
+    validateObject(ctx, def, obj, old);
+    for (const p of this.admission) await p.validate?.(ctx, "UPDATE", def, obj, old);
+    if (ctx.dryRun) return this.typed(def, obj);
+    const m = obj.metadata;
+    if (
+      m.deletionTimestamp &&
+      !m.finalizers?.length &&
+      !m.deletionGracePeriodSeconds &&
+      !this.blockedByNsFinalizers(def, obj)
+    ) {
+      const ok = await this.storage.remove(def, obj, old.metadata.resourceVersion!);
+      if (!ok) throw conflict(def, m.name!);
+      for (const h of this.afterDelete) h(def, obj);
+      return this.typed(def, obj);
+    }
+    const stored = await this.storage.update(def, obj, old.metadata.resourceVersion!);
+    if (!stored) throw conflict(def, m.name!);
+    return this.typed(def, stored);
+  }
+
+  private blockedByNsFinalizers(def: ResourceDef, obj: KubeObject): boolean {
+    return def.resource === "namespaces" && def.group === "" && ((obj.spec as any)?.finalizers?.length ?? 0) > 0;
+  }
+
+  async patch(
+    ctx: RequestContext,
+    def: ResourceDef,
+    namespace: string | undefined,
+    name: string,
+    type: PatchType | "apply",
+    patch: unknown,
+    subresource?: string,
+  ): Promise<KubeObject> {
+    if (type === "apply") {
+      throw new ApiError(
+        415,
+        "UnsupportedMediaType",
+        "the server does not yet support server-side apply (application/apply-patch+yaml)",
+      );
+    }
+    const ns = def.namespaced ? (namespace ?? "default") : undefined;
+    for (let attempt = 0; ; attempt++) {
+      const old = await this.storage.get(def, ns, name);
+      if (!old) throw notFound(def, name);
+      const current = this.typed(def, old);
+      const patched = applyPatch(def, clone(current), type, patch);
+      if (!patched.metadata || typeof patched.metadata !== "object") throw badRequest("metadata must be an object");
+      const wantRv = patched.metadata.resourceVersion;
+      if (wantRv && wantRv !== old.metadata.resourceVersion) throw conflict(def, name);
+      try {
+        return await this.replace(ctx, def, old, patched, subresource);
+      } catch (e) {
+        if (e instanceof ApiError && e.reason === "Conflict" && !wantRv && attempt < 5) continue;
+        throw e;
+      }
+    }
+  }
+
+  async delete(
+    ctx: RequestContext,
+    def: ResourceDef,
+    namespace: string | undefined,
+    name: string,
+    opts: DeleteOptions = {},
+  ): Promise<KubeObject> {
+    const ns = def.namespaced ? (namespace ?? "default") : undefined;
+    for (let attempt = 0; ; attempt++) {
+      const old = await this.storage.get(def, ns, name);
+      if (!old) throw notFound(def, name);
+      const pre = opts.preconditions;
+      if (pre?.uid && pre.uid !== old.metadata.uid) {
+        throw conflict(
+          def,
+          name,
+          `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${old.metadata.uid}`,
+        );
+      }
+      if (pre?.resourceVersion && pre.resourceVersion !== old.metadata.resourceVersion) {
+        throw conflict(
+          def,
+          name,
+          `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${old.metadata.resourceVersion}`,
+        );
+      }
+      for (const p of this.admission) await p.validate?.(ctx, "DELETE", def, old, old);
+      const obj = clone(old);
+      const m = obj.metadata;
+      const finalizers = new Set(m.finalizers ?? []);
+      let grace = 0;
+      if (def.resource === "pods" && def.group === "") {
+        const phase = (obj.status as any)?.phase;
+        const bound = !!(obj.spec as any)?.nodeName;
+        grace = opts.gracePeriodSeconds ?? (obj.spec as any)?.terminationGracePeriodSeconds ?? 30;
+        if (!bound || phase === "Succeeded" || phase === "Failed") grace = 0;
+        if (m.deletionTimestamp && m.deletionGracePeriodSeconds !== undefined)
+          grace = Math.min(grace, m.deletionGracePeriodSeconds);
+      }
+      if (opts.propagationPolicy === "Foreground") finalizers.add("foregroundDeletion");
+      if (opts.propagationPolicy === "Orphan") finalizers.add("orphan");
+      const isNs = def.resource === "namespaces" && def.group === "";
+      if (isNs) {
+        (obj.spec as any) = {
+          ...((obj.spec as any) ?? {}),
+          finalizers: (obj.spec as any)?.finalizers ?? ["kubernetes"],
+        };
+        (obj.status as any) = { ...((obj.status as any) ?? {}), phase: "Terminating" };
+      }
+      const needsMark = finalizers.size > 0 || grace > 0 || isNs;
+      if (ctx.dryRun) return this.typed(def, obj);
+      try {
+        if (!needsMark) {
+          const ok = await this.storage.remove(def, old, old.metadata.resourceVersion!);
+          if (!ok) throw conflict(def, name);
+          for (const h of this.afterDelete) h(def, old);
+          return this.typed(def, old);
+        }
+        if (m.deletionTimestamp && grace >= (m.deletionGracePeriodSeconds ?? 0) && sameSet(finalizers, m.finalizers)) {
+          return this.typed(def, old); // already being deleted; nothing to shorten
+        }
+        const now = Date.now();
+        m.deletionTimestamp ??= new Date(now + grace * 1000).toISOString().replace(/\.\d+Z$/, "Z");
+        if (grace < (m.deletionGracePeriodSeconds ?? Number.POSITIVE_INFINITY)) {
+          m.deletionTimestamp = new Date(now + grace * 1000).toISOString().replace(/\.\d+Z$/, "Z");
+        }
+        m.deletionGracePeriodSeconds = grace;
+        m.finalizers = [...finalizers];
+        if (!m.finalizers.length) delete m.finalizers;
+        if (!m.finalizers && grace === 0 && !isNs) {
+          const ok = await this.storage.remove(def, old, old.metadata.resourceVersion!);
+          if (!ok) throw conflict(def, name);
+          for (const h of this.afterDelete) h(def, old);
+          return this.typed(def, old);
+        }
+        const stored = await this.storage.update(def, obj, old.metadata.resourceVersion!);
+        if (!stored) throw conflict(def, name);
+        return this.typed(def, stored);
+      } catch (e) {
+        if (e instanceof ApiError && e.reason === "Conflict" && attempt < 5 && !pre) continue;
+        throw e;
+      }
+    }
+  }
+}
+
+function sameSet(a: Set<string>, b: string[] | undefined): boolean {
+  const bs = new Set(b ?? []);
+  return a.size === bs.size && [...a].every((x) => bs.has(x));
+}
+
+export { hasStatus };
