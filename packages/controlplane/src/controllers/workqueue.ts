@@ -104,7 +104,10 @@ export class WorkQueue {
         await this.handler(key);
         this.forget(key);
       } catch (err) {
-        this.opts.log?.(`${this.opts.name}: error syncing ${key}: ${(err as Error).message}`);
+        // Conflicts are routine (another writer got there first): retry quietly with the fresh object.
+        if ((err as { code?: number }).code !== 409) {
+          this.opts.log?.(`${this.opts.name}: error syncing ${key}: ${(err as Error).message}`);
+        }
         if (!this.stopped) this.addRateLimited(key);
       } finally {
         this.processing.delete(key);
