@@ -33,6 +33,7 @@ export async function listApiTokens(orgId: string) {
 export async function createApiToken(
   scope: OrgScope,
   input: { name: string; scope: TokenScope; expiresAt?: Date | null },
+  opts: { createdById?: string } = {},
 ): Promise<ApiTokenView & { token: string }> {
   requireRole(scope.role, "admin", "create API tokens");
   const name = input.name.trim();
