@@ -3,7 +3,7 @@
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { DATA, ROOT, ensureChromium, ensureDependencies, ensureServices, log, stopServices } from "./services.mjs";
+import { DATA, ensureChromium, ensureDependencies, ensureServices, log, ROOT, stopServices } from "./services.mjs";
 
 const started = Date.now();
 ensureDependencies();
@@ -26,7 +26,9 @@ function run(name, cmd, args, extraEnv = {}) {
     const child = spawn(cmd, args, { cwd: ROOT, env: { ...env, ...extraEnv }, stdio: "inherit" });
     child.on("exit", (code, signal) => {
       const ok = code === 0;
-      log(`${ok ? "✔" : "✘"} ${name} (${((Date.now() - t0) / 1000).toFixed(1)}s)${ok ? "" : ` exit ${code ?? signal}`}`);
+      log(
+        `${ok ? "✔" : "✘"} ${name} (${((Date.now() - t0) / 1000).toFixed(1)}s)${ok ? "" : ` exit ${code ?? signal}`}`,
+      );
       resolve(ok);
     });
   });
