@@ -60,12 +60,21 @@ export function placeVm(req: PlacementRequest, hosts: Host[], vms: VmRecord[], f
     );
   }
   const groupVms = req.group ? vms.filter((v) => v.controlPlaneId === req.group) : [];
+  // Zone free RAM: new VMs go to the emptiest zone first (spreads failure domains).
+  const zoneFree = new Map<string, number>();
+  for (const h of hosts) {
+    const u = hostUsage(h, vms, flavors);
+    const z = zoneFree.get(h.zone) ?? 0;
+    zoneFree.set(h.zone, z + (h.memoryMiB - u.memoryMiB) / h.memoryMiB);
+  }
   const weigh = ({ h, u }: { h: Host; u: HostUsage }) => {
+    const zoneHosts = hosts.filter((x) => x.zone === h.zone).length || 1;
+    const zoneScore = (zoneFree.get(h.zone) ?? 0) / zoneHosts;
     const freeRam = (h.memoryMiB - u.memoryMiB) / h.memoryMiB; // RAMWeigher: spread
     const freeCpu = (h.vcpus * h.cpuAllocationRatio - u.vcpus) / (h.vcpus * h.cpuAllocationRatio);
     const sameHost = groupVms.filter((v) => v.hostId === h.id).length;
     const sameZone = groupVms.filter((v) => v.zone === h.zone).length;
-    return freeRam + freeCpu - sameHost * 4 - sameZone * 2;
+    return freeRam + freeCpu + zoneScore * 2 - sameHost * 4 - sameZone * 2;
   };
   candidates.sort((a, b) => weigh(b) - weigh(a) || a.h.id.localeCompare(b.h.id));
   return (candidates[0] as { h: Host }).h;
