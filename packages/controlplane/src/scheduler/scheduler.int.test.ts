@@ -1,0 +1,113 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { KubeObject } from "../client.ts";
+import { R } from "../controllers/refs.ts";
+import { createNode, eventually, startEnv } from "../controllers/testenv.ts";
+
+let env: Awaited<ReturnType<typeof startEnv>>;
+beforeAll(async () => {
+  env = await startEnv({ controllers: [] });
+  for (const n of ["s-1", "s-2", "s-3"]) await createNode(env.client, n);
+});
+afterAll(async () => {
+  await env?.stop();
+});
+
+const pod = (name: string, spec: object): KubeObject => ({
+  apiVersion: "v1",
+  kind: "Pod",
+  metadata: { name, namespace: "default" },
+  spec: { containers: [{ name: "c", image: "nginx" }], ...spec },
+});
+
+describe("scheduler", () => {
+  it("reports an unschedulable pod like upstream, then binds it when a node fits", async () => {
+    const c = env.client;
+    await c.create(
+      R.pods,
+      pod("huge", { containers: [{ name: "c", image: "nginx", resources: { requests: { cpu: "3" } } }] }),
+    );
+    const msg =
+      "0/3 nodes are available: 3 Insufficient cpu. preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod.";
+    const ev = await eventually(
+      async () => {
+        const evs = (await c.list<any>(R.events, { namespace: "default" })).items;
+        return evs.find((e) => e.reason === "FailedScheduling" && e.involvedObject.name === "huge");
+      },
+      10_000,
+      "FailedScheduling event",
+    );
+    expect(ev).toMatchObject({ type: "Warning", message: msg, source: { component: "default-scheduler" } });
+    const p = await eventually(async () => {
+      const p = await c.get<any>(R.pods, "default", "huge");
+      return p.status?.conditions?.some((x: any) => x.type === "PodScheduled") ? p : undefined;
+    }, 10_000);
+    expect(p.status.conditions.find((x: any) => x.type === "PodScheduled")).toMatchObject({
+      status: "False",
+      reason: "Unschedulable",
+      message: msg,
+    });
+    expect(p.spec.nodeName).toBeUndefined();
+    // A bigger node arrives: the pod is retried and bound to it.
+    const big = await c.create<KubeObject>(R.nodes, { apiVersion: "v1", kind: "Node", metadata: { name: "s-big" } });
+    await c.update(
+      R.nodes,
+      {
+        ...big,
+        status: {
+          allocatable: { cpu: "8", memory: "16Gi", pods: "110" },
+          conditions: [{ type: "Ready", status: "True" }],
+        },
+      },
+      { subresource: "status" },
+    );
+    await eventually(
+      async () => (await c.get<any>(R.pods, "default", "huge")).spec.nodeName === "s-big",
+      20_000,
+      "binding to s-big",
+    );
+  });
+
+  it("honours nodeSelector, required affinity and taints", async () => {
+    const c = env.client;
+    await c.patch(R.nodes, undefined, "s-2", "merge", { metadata: { labels: { disk: "ssd", gen: "7" } } });
+    await c.patch(R.nodes, undefined, "s-3", "merge", {
+      spec: { taints: [{ key: "dedicated", value: "db", effect: "NoSchedule" }] },
+    });
+    await c.create(R.pods, pod("sel", { nodeSelector: { disk: "ssd" } }));
+    await c.create(
+      R.pods,
+      pod("aff", {
+        affinity: {
+          nodeAffinity: {
+            requiredDuringSchedulingIgnoredDuringExecution: {
+              nodeSelectorTerms: [{ matchExpressions: [{ key: "gen", operator: "Gt", values: ["5"] }] }],
+            },
+          },
+        },
+      }),
+    );
+    await c.create(
+      R.pods,
+      pod("tol", {
+        nodeSelector: { "kubernetes.io/hostname": "s-3" },
+        tolerations: [{ key: "dedicated", operator: "Equal", value: "db", effect: "NoSchedule" }],
+      }),
+    );
+    await c.create(R.pods, pod("notol", { nodeSelector: { "kubernetes.io/hostname": "s-3" } }));
+    await eventually(
+      async () => {
+        const get = async (n: string) => (await c.get<any>(R.pods, "default", n)).spec.nodeName;
+        return (await get("sel")) === "s-2" && (await get("aff")) === "s-2" && (await get("tol")) === "s-3";
+      },
+      10_000,
+      "pods bound by selector, affinity and toleration",
+    );
+    const ev = await eventually(async () => {
+      const evs = (await c.list<any>(R.events, { namespace: "default" })).items;
+      return evs.find((e) => e.reason === "FailedScheduling" && e.involvedObject.name === "notol");
+    }, 10_000);
+    expect(ev.message).toBe(
+      "0/4 nodes are available: 1 node(s) had untolerated taint {dedicated: db}, 3 node(s) didn't match Pod's node affinity/selector. preemption: 0/4 nodes are available: 4 Preemption is not helpful for scheduling.",
+    );
+  });
+});
