@@ -164,7 +164,8 @@ export async function resendVerification(userId: string, meta: { ip?: string | n
 export async function requestPasswordReset(email: string, meta: { ip?: string | null } = {}): Promise<{ ok: true }> {
   const addr = email.trim().toLowerCase();
   await rl.hit("reset", `reset:${addr}`);
-  await rl.hit("reset", `reset-ip:${meta.ip || "unknown"}`);
+  // Per client address too, with more room (one office, many people).
+  await rl.hit("reset", `reset-ip:${meta.ip || "unknown"}`, 10);
   const user = await getDb().user.findUnique({ where: { email: addr } });
   if (user) {
     await mutate(async (tx, after) => {

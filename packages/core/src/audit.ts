@@ -1,5 +1,6 @@
 import { type Db, orgWhere, type Prisma, type Tx } from "@nuage/db";
 import { type Actor, actorIp } from "./actor.ts";
+import { AppError } from "./errors.ts";
 
 export interface AuditEntry {
   orgId: string | null;
@@ -34,6 +35,10 @@ export interface AuditListInput {
 
 export async function listAudit(db: Db, orgId: string, input: AuditListInput) {
   const limit = Math.min(Math.max(input.limit ?? 50, 1), 200);
+  if (input.cursor) {
+    const at = await db.auditLog.findFirst({ where: orgWhere(orgId, { id: input.cursor }), select: { id: true } });
+    if (!at) throw new AppError("NOT_FOUND", "Audit cursor not found", { field: "cursor" });
+  }
   const rows = await db.auditLog.findMany({
     where: orgWhere(orgId, input.action ? { action: input.action } : {}),
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],

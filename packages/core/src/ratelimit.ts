@@ -29,9 +29,10 @@ function tooMany(seconds: number): AppError {
   });
 }
 
-/** Counts one attempt; throws when it is over the limit. */
-export async function hit(kind: LimitKind, subject: string): Promise<void> {
-  const { max, windowSeconds } = limitFor(kind);
+/** Counts one attempt; throws when it is over the limit (`factor` scales it, e.g. for per-IP keys). */
+export async function hit(kind: LimitKind, subject: string, factor = 1): Promise<void> {
+  const { max: base, windowSeconds } = limitFor(kind);
+  const max = base * factor;
   const { key, window } = keyFor(kind, subject, windowSeconds);
   const r = redis();
   const [[, count]] = (await r
