@@ -20,7 +20,7 @@ test("an owner invites a viewer, who signs up from the mail and cannot invite", 
   try {
     await guest.goto(link);
     await expect(guest.getByTestId("invite-org")).toHaveText(tenant.user.orgName);
-    await expect(guest.getByText("viewer")).toBeVisible();
+    await expect(guest.getByText("viewer", { exact: true })).toBeVisible();
     await guest.getByRole("link", { name: "Create an account and join" }).click();
     await expect(guest.getByLabel("E-mail")).toHaveValue(invitee.email);
     await guest.getByLabel("Your name").fill(invitee.name);

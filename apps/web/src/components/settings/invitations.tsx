@@ -29,6 +29,7 @@ export function Invitations() {
     trpc.invitations.create.mutationOptions({
       onSuccess: () => {
         form.current?.reset();
+        setRole("member");
         return invalidate();
       },
     }),
@@ -36,6 +37,7 @@ export function Invitations() {
   const revoke = useMutation(trpc.invitations.revoke.mutationOptions({ onSuccess: invalidate }));
   const [revoking, setRevoking] = useState<InvitationRow | null>(null);
   const [sentTo, setSentTo] = useState<string | null>(null);
+  const [role, setRole] = useState<Role>("member");
 
   // Only an owner may hand out the owner role.
   const roles = ROLES.filter((r) => r !== "owner" || me.currentOrg?.role === "owner");
@@ -64,7 +66,7 @@ export function Invitations() {
       header: <span className="sr-only">Actions</span>,
       className: "text-right",
       cell: (i) => (
-        <Button size="sm" variant="ghost" className="text-red-600" onClick={() => setRevoking(i)}>
+        <Button size="sm" variant="ghost-danger" onClick={() => setRevoking(i)}>
           Revoke
         </Button>
       ),
@@ -91,9 +93,11 @@ export function Invitations() {
         <Select
           label="Role"
           name="role"
-          defaultValue="member"
           error={errs.role}
-          options={roles.map((r) => ({ value: r, label: `${ROLE_LABEL[r]} — ${ROLE_HELP[r]}` }))}
+          value={role}
+          onChange={(e) => setRole(e.target.value as Role)}
+          hint={ROLE_HELP[role]}
+          options={roles.map((r) => ({ value: r, label: ROLE_LABEL[r] }))}
         />
         <Button type="submit" pending={create.isPending} className="md:mt-7">
           Send invitation

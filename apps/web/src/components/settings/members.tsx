@@ -95,7 +95,7 @@ export function Members() {
             Leave
           </Button>
         ) : manage ? (
-          <Button size="sm" variant="ghost" className="text-red-600" onClick={() => setRemoving(m)}>
+          <Button size="sm" variant="ghost-danger" onClick={() => setRemoving(m)}>
             Remove
           </Button>
         ) : null,
@@ -104,7 +104,6 @@ export function Members() {
 
   return (
     <div className="space-y-6">
-      {manage ? <Invitations /> : null}
       <Card title="Members" description="People with access to this organization.">
         {updateRole.error ? (
           <div className="mb-4">
@@ -121,6 +120,7 @@ export function Members() {
           <Table columns={columns} rows={rows} rowKey={(m) => m.userId} caption="Members" />
         )}
       </Card>
+      {manage ? <Invitations /> : null}
       <ConfirmDialog
         open={removing !== null}
         onClose={() => {

@@ -38,7 +38,9 @@ export function Tokens() {
   const qc = useQueryClient();
   const form = useRef<HTMLFormElement>(null);
   const admin = canManage(me.currentOrg?.role);
-  const list = useQuery(trpc.tokens.list.queryOptions());
+  // Viewers and billing members cannot see tokens (the server refuses them too).
+  const canList = admin || me.currentOrg?.role === "member";
+  const list = useQuery({ ...trpc.tokens.list.queryOptions(), enabled: canList });
   const invalidate = () => qc.invalidateQueries({ queryKey: trpc.tokens.list.queryKey() });
   const [shown, setShown] = useState<string | null>(null);
   const [revoking, setRevoking] = useState<TokenRow | null>(null);
@@ -96,24 +98,19 @@ export function Tokens() {
       key: "actions",
       header: <span className="sr-only">Actions</span>,
       className: "text-right",
-      cell: (t) => (
-        <Button
-          size="sm"
-          variant="ghost"
-          className="text-red-600"
-          onClick={() => setRevoking(t)}
-          aria-label={`Revoke ${t.name}`}
-        >
-          Revoke
-        </Button>
-      ),
+      cell: (t) =>
+        admin ? (
+          <Button size="sm" variant="ghost-danger" onClick={() => setRevoking(t)} aria-label={`Revoke ${t.name}`}>
+            Revoke
+          </Button>
+        ) : null,
     },
   ];
   const errs = fieldErrors(create.error);
   const top = formError(create.error, ["name", "scope", "expiresAt"]);
   return (
     <div className="space-y-6">
-      {admin ? null : <Banner tone="info">Only owners and admins can create or revoke API tokens.</Banner>}
+      {admin || !canList ? null : <Banner tone="info">Only owners and admins can create or revoke API tokens.</Banner>}
       {admin ? (
         <Card
           title="Create an API token"
@@ -149,7 +146,9 @@ export function Tokens() {
         </Card>
       ) : null}
       <Card title="API tokens" description="Revoke a token as soon as it is no longer needed.">
-        {list.isPending ? (
+        {!canList ? (
+          <p className="text-sm text-slate-500">Your role cannot see this organization's API tokens.</p>
+        ) : list.isPending ? (
           <div className="flex justify-center py-8">
             <Spinner />
           </div>
