@@ -7,7 +7,9 @@ import { defaultHosts, FLAVORS, type Flavor, type Host, regionsOf } from "./cata
 import { ControlPlaneSupervisor, newControlPlane } from "./controlplanes.ts";
 import { CloudError, notFound } from "./errors.ts";
 import { hostUsage, PlacementError, placeVm } from "./placement.ts";
-import type { ControlPlaneRecord, LoadBalancerRecord, VmRecord, VolumeRecord } from "./state.ts";
+import { startClusterProvisioner } from "./provisioner.ts";
+import { VolumesAndBalancers } from "./resources.ts";
+import type { ControlPlaneRecord, VmRecord } from "./state.ts";
 import { StateStore } from "./state.ts";
 import { AgentPool } from "./vms.ts";
 
@@ -24,12 +26,15 @@ export class Cloud {
   readonly state: StateStore;
   readonly supervisor: ControlPlaneSupervisor;
   readonly agents: AgentPool;
+  readonly resources: VolumesAndBalancers;
   private readonly flavors = new Map<string, Flavor>(FLAVORS.map((f) => [f.name, f]));
   private readonly log: (msg: string, fields?: Record<string, unknown>) => void;
+  private readonly provisioners = new Map<string, { stop(): void }>();
 
   constructor(private readonly opts: CloudOptions) {
     this.log = opts.log ?? (() => undefined);
     this.state = new StateStore(opts.dataDir, () => defaultHosts());
+    this.resources = new VolumesAndBalancers(this.state);
     this.supervisor = new ControlPlaneSupervisor(opts.dataDir, opts.etcdUrl, this.log);
     this.agents = new AgentPool({
       flavor: (name) => this.flavor(name),
@@ -43,13 +48,18 @@ export class Cloud {
 
   /** Brings back what existed before a restart: control planes, then the agents of running VMs. */
   resume(): void {
-    for (const cp of Object.values(this.state.doc.controlPlanes)) this.supervisor.start(cp);
+    for (const cp of Object.values(this.state.doc.controlPlanes)) {
+      this.supervisor.start(cp);
+      this.startProvisioner(cp);
+    }
     for (const vm of Object.values(this.state.doc.vms)) {
       if (vm.status === "ACTIVE" && this.hostOf(vm)?.up !== false) this.agents.start(vm);
     }
   }
 
   async close(): Promise<void> {
+    for (const p of this.provisioners.values()) p.stop();
+    this.provisioners.clear();
     await this.agents.stopAll();
     await this.supervisor.stopAll();
     this.state.flush();
@@ -119,7 +129,26 @@ export class Cloud {
     this.state.doc.controlPlanes[cp.id] = cp;
     this.state.flush();
     this.supervisor.start(cp);
+    this.startProvisioner(cp);
     return { created: true, controlPlane: this.describeControlPlane(cp) };
+  }
+
+  private startProvisioner(cp: ControlPlaneRecord): void {
+    const backend = {
+      createVolume: (id: string, sizeGiB: number) => {
+        this.resources.createVolume({ id, sizeGiB, controlPlaneId: cp.id });
+      },
+      deleteVolume: (id: string) => {
+        if (this.state.doc.volumes[id]) {
+          delete this.state.doc.volumes[id];
+          this.state.save();
+        }
+      },
+    };
+    this.provisioners.set(
+      cp.id,
+      startClusterProvisioner(cp, () => this.supervisor.waitReady(cp.id, 300_000), backend, this.log),
+    );
   }
 
   describeControlPlane(cp: ControlPlaneRecord) {
@@ -154,6 +183,8 @@ export class Cloud {
   async deleteControlPlane(id: string): Promise<boolean> {
     const cp = this.state.doc.controlPlanes[id];
     if (!cp) return false;
+    this.provisioners.get(id)?.stop();
+    this.provisioners.delete(id);
     for (const vm of Object.values(this.state.doc.vms)) if (vm.controlPlaneId === id) await this.deleteVm(vm.id);
     for (const vol of Object.values(this.state.doc.volumes))
       if (vol.controlPlaneId === id) delete this.state.doc.volumes[vol.id];
@@ -310,99 +341,6 @@ export class Cloud {
     }
     delete this.state.doc.vms[id];
     this.state.flush();
-    return true;
-  }
-
-  // ---- volumes and load balancers ------------------------------------------------------------
-  createVolume(input: { id: string; name?: string; sizeGiB: number; zone?: string; controlPlaneId?: string }) {
-    const existing = this.state.doc.volumes[input.id];
-    if (existing) return { created: false, volume: existing };
-    const zones = this.listRegions().flatMap((r) => r.zones);
-    const zone = input.zone ?? zones[0] ?? "local-1a";
-    if (!zones.includes(zone)) throw new CloudError(422, "InvalidZone", `zone ${zone} does not exist`);
-    const vol: VolumeRecord = {
-      id: input.id,
-      name: input.name ?? input.id,
-      sizeGiB: input.sizeGiB,
-      zone,
-      status: "available",
-      controlPlaneId: input.controlPlaneId,
-      createdAt: now(),
-    };
-    this.state.doc.volumes[vol.id] = vol;
-    this.state.save();
-    return { created: true, volume: vol };
-  }
-
-  getVolume(id: string): VolumeRecord {
-    const v = this.state.doc.volumes[id];
-    if (!v) throw notFound("volume", id);
-    return v;
-  }
-
-  listVolumes() {
-    return Object.values(this.state.doc.volumes);
-  }
-
-  attachVolume(id: string, vmId: string | undefined) {
-    const vol = this.getVolume(id);
-    if (vmId === undefined) {
-      vol.attachedTo = undefined;
-      vol.status = "available";
-    } else {
-      const vm = this.getVm(vmId);
-      if (vol.attachedTo && vol.attachedTo !== vmId) {
-        throw new CloudError(409, "VolumeInUse", `volume ${id} is attached to VM ${vol.attachedTo}`);
-      }
-      if (vm.zone !== vol.zone)
-        throw new CloudError(409, "ZoneMismatch", `volume ${id} is in ${vol.zone}, VM ${vmId} in ${vm.zone}`);
-      vol.attachedTo = vmId;
-      vol.status = "in-use";
-    }
-    this.state.save();
-    return vol;
-  }
-
-  deleteVolume(id: string): boolean {
-    const vol = this.state.doc.volumes[id];
-    if (!vol) return false;
-    if (vol.attachedTo)
-      throw new CloudError(409, "VolumeInUse", `volume ${id} is attached to VM ${vol.attachedTo}; detach it first`);
-    delete this.state.doc.volumes[id];
-    this.state.save();
-    return true;
-  }
-
-  createLoadBalancer(input: {
-    id: string;
-    name?: string;
-    controlPlaneId?: string;
-    ports?: LoadBalancerRecord["ports"];
-  }) {
-    const existing = this.state.doc.loadBalancers[input.id];
-    if (existing) return { created: false, loadBalancer: existing };
-    const n = Object.keys(this.state.doc.loadBalancers).length + 1;
-    const lb: LoadBalancerRecord = {
-      id: input.id,
-      name: input.name ?? input.id,
-      controlPlaneId: input.controlPlaneId,
-      ports: input.ports ?? [],
-      address: `127.2.${(n >> 8) & 255}.${n & 255}`,
-      createdAt: now(),
-    };
-    this.state.doc.loadBalancers[lb.id] = lb;
-    this.state.save();
-    return { created: true, loadBalancer: lb };
-  }
-
-  listLoadBalancers() {
-    return Object.values(this.state.doc.loadBalancers);
-  }
-
-  deleteLoadBalancer(id: string): boolean {
-    if (!this.state.doc.loadBalancers[id]) return false;
-    delete this.state.doc.loadBalancers[id];
-    this.state.save();
     return true;
   }
 }

@@ -171,12 +171,12 @@ export function routes(cloud: Cloud): Array<[string, RegExp, Handler]> {
       },
     ],
     // Volumes
-    ["GET", /^\/v1\/volumes$/, async () => [200, { items: cloud.listVolumes() }]],
+    ["GET", /^\/v1\/volumes$/, async () => [200, { items: cloud.resources.listVolumes() }]],
     [
       "POST",
       /^\/v1\/volumes$/,
       async ({ body }) => {
-        const r = cloud.createVolume(parse(ZVolumeInput, body));
+        const r = cloud.resources.createVolume(parse(ZVolumeInput, body));
         return created(r, r.volume);
       },
     ],
@@ -184,26 +184,26 @@ export function routes(cloud: Cloud): Array<[string, RegExp, Handler]> {
       "PUT",
       /^\/v1\/volumes\/([^/]+)$/,
       async ({ params, body }) => {
-        const r = cloud.createVolume(parse(ZVolumeInput, withId(body, params[0] ?? "")));
+        const r = cloud.resources.createVolume(parse(ZVolumeInput, withId(body, params[0] ?? "")));
         return created(r, r.volume);
       },
     ],
-    ["GET", /^\/v1\/volumes\/([^/]+)$/, async ({ params }) => [200, cloud.getVolume(params[0] ?? "")]],
+    ["GET", /^\/v1\/volumes\/([^/]+)$/, async ({ params }) => [200, cloud.resources.getVolume(params[0] ?? "")]],
     [
       "POST",
       /^\/v1\/volumes\/([^/]+)\/attach$/,
-      async ({ params, body }) => [200, cloud.attachVolume(params[0] ?? "", parse(ZAttachInput, body).vmId)],
+      async ({ params, body }) => [200, cloud.resources.attachVolume(params[0] ?? "", parse(ZAttachInput, body).vmId)],
     ],
     [
       "POST",
       /^\/v1\/volumes\/([^/]+)\/detach$/,
-      async ({ params }) => [200, cloud.attachVolume(params[0] ?? "", undefined)],
+      async ({ params }) => [200, cloud.resources.attachVolume(params[0] ?? "", undefined)],
     ],
     [
       "DELETE",
       /^\/v1\/volumes\/([^/]+)$/,
       async ({ params }) => {
-        const deleted = cloud.deleteVolume(params[0] ?? "");
+        const deleted = cloud.resources.deleteVolume(params[0] ?? "");
         return [
           deleted ? 200 : 404,
           deleted ? { deleted: true } : { code: "NotFound", message: `volume ${params[0]} not found` },
@@ -211,12 +211,12 @@ export function routes(cloud: Cloud): Array<[string, RegExp, Handler]> {
       },
     ],
     // Load balancers
-    ["GET", /^\/v1\/loadbalancers$/, async () => [200, { items: cloud.listLoadBalancers() }]],
+    ["GET", /^\/v1\/loadbalancers$/, async () => [200, { items: cloud.resources.listLoadBalancers() }]],
     [
       "POST",
       /^\/v1\/loadbalancers$/,
       async ({ body }) => {
-        const r = cloud.createLoadBalancer(parse(ZLoadBalancerInput, body));
+        const r = cloud.resources.createLoadBalancer(parse(ZLoadBalancerInput, body));
         return created(r, r.loadBalancer);
       },
     ],
@@ -224,7 +224,7 @@ export function routes(cloud: Cloud): Array<[string, RegExp, Handler]> {
       "PUT",
       /^\/v1\/loadbalancers\/([^/]+)$/,
       async ({ params, body }) => {
-        const r = cloud.createLoadBalancer(parse(ZLoadBalancerInput, withId(body, params[0] ?? "")));
+        const r = cloud.resources.createLoadBalancer(parse(ZLoadBalancerInput, withId(body, params[0] ?? "")));
         return created(r, r.loadBalancer);
       },
     ],
@@ -232,7 +232,7 @@ export function routes(cloud: Cloud): Array<[string, RegExp, Handler]> {
       "DELETE",
       /^\/v1\/loadbalancers\/([^/]+)$/,
       async ({ params }) => {
-        const deleted = cloud.deleteLoadBalancer(params[0] ?? "");
+        const deleted = cloud.resources.deleteLoadBalancer(params[0] ?? "");
         return [
           deleted ? 200 : 404,
           deleted ? { deleted: true } : { code: "NotFound", message: `load balancer ${params[0]} not found` },
