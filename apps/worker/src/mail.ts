@@ -44,7 +44,7 @@ export function createTransport(): MailTransport {
 export async function sendOutboxMail(outboxId: string, transport: MailTransport): Promise<"sent" | "skipped"> {
   const db = getDb();
   const row = await db.mailOutbox.findUnique({ where: { id: outboxId } });
-  if (!row || row.status !== "pending") return "skipped";
+  if (row?.status !== "pending") return "skipped";
   try {
     const where = await transport.send(
       { from: coreEnv().NUAGE_MAIL_FROM, to: row.to, subject: row.subject, text: row.text },

@@ -90,9 +90,13 @@ describe("invitations", () => {
     const b = await invite();
     const revoked = await (await userCaller(b.owner.userId)).invitations.revoke({ id: b.inv.id });
     expect(revoked.status).toBe("revoked");
-    const invitee = await (await anonCaller()).auth
-      .signUp({ name: "Late", email: b.email, password: PASSWORD, orgName: "Own org" })
-      .then((r) => (track({ userId: r.userId }), r));
+    const invitee = await (await anonCaller()).auth.signUp({
+      name: "Late",
+      email: b.email,
+      password: PASSWORD,
+      orgName: "Own org",
+    });
+    track({ userId: invitee.userId });
     expect(
       (await errorOf(async () => (await userCaller(invitee.userId)).invitations.accept({ token: b.token }))).message,
     ).toBe("This invitation was revoked");

@@ -43,7 +43,9 @@ export async function createApiToken(
   }
   const token = TOKEN_PREFIX + randomToken(32);
   const createdById =
-    actorUserId(scope.actor) ?? (scope.actor.type === "token" ? (scope.actor.createdById ?? null) : null);
+    opts.createdById ??
+    actorUserId(scope.actor) ??
+    (scope.actor.type === "token" ? (scope.actor.createdById ?? null) : null);
   const row = await mutate(async (tx) => {
     const t = await tx.apiToken.create({
       data: {

@@ -5,7 +5,10 @@ const ZJobsEnv = z.object({
     .string({ error: "REDIS_URL is required (redis://host:port)" })
     .regex(/^rediss?:\/\//, "REDIS_URL must be a redis:// URL"),
   // Key prefix of every queue: lets tests (or two installs) share one Redis without meeting.
-  NUAGE_QUEUE_PREFIX: z.string().regex(/^[\w-]+$/, "NUAGE_QUEUE_PREFIX may hold letters, digits, _ and -").default("nuage"),
+  NUAGE_QUEUE_PREFIX: z
+    .string()
+    .regex(/^[\w-]+$/, "NUAGE_QUEUE_PREFIX may hold letters, digits, _ and -")
+    .default("nuage"),
 });
 
 let cached: z.infer<typeof ZJobsEnv> | undefined;

@@ -19,7 +19,7 @@ const schema = { files: [{ path: schemaPath, content: readFileSync(schemaPath, "
 const migrationsDir = join(root, "prisma", "migrations");
 
 const pg = new PGlite();
-// biome-ignore lint/suspicious/noExplicitAny: the adapter bundles its own copy of the adapter-utils types
+// The adapter bundles its own copy of the adapter-utils types, hence the cast.
 const engine = await openEngine(new PrismaPGlite(pg) as any, [[schemaPath, schema.files[0]!.content]]);
 try {
   await engine.applyMigrations({ migrationsList: readMigrations(migrationsDir), filters: emptyFilter });
