@@ -1,0 +1,160 @@
+// Cross-tenant: a user or token of org A gets NOT_FOUND for every org-B object, through tRPC and
+// REST. The table below must name EVERY procedure of the app router: a new procedure fails this
+// test until it says how it is scoped (and, when it takes an id, how to probe it).
+import { getDb } from "@nuage/db";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { appRouter } from "./root.ts";
+import {
+  cleanup,
+  errorOf,
+  rest,
+  signUpUser,
+  type TestUser,
+  tokenCaller,
+  track,
+  uid,
+  userCaller,
+} from "./test/helpers.ts";
+
+type Caller = Awaited<ReturnType<typeof userCaller>>;
+interface World {
+  a: TestUser;
+  b: TestUser;
+  bInvitationId: string;
+  bTokenId: string;
+  bAuditId: string;
+}
+
+type Rule =
+  | { kind: "public" | "self"; why: string }
+  /** Lists/reads of the current org: A's answer must not mention any org-B id. */
+  | { kind: "org-read"; call: (c: Caller) => Promise<unknown> }
+  /** Takes the id of an org-owned object: given org B's id, A must get NOT_FOUND. */
+  | {
+      kind: "org-id";
+      call: (c: Caller, w: World) => Promise<unknown>;
+      rest?: (w: World) => { path: string; method: string };
+    };
+
+const RULES: Record<string, Rule> = {
+  "auth.signUp": { kind: "public", why: "creates an account; no org object is addressed" },
+  "auth.verifyEmail": { kind: "public", why: "addressed by a secret token" },
+  "auth.requestPasswordReset": { kind: "public", why: "same answer for every address" },
+  "auth.resetPassword": { kind: "public", why: "addressed by a secret token" },
+  "auth.passwordPolicy": { kind: "public", why: "static text" },
+  "auth.resendVerification": { kind: "self", why: "acts on the caller's own account" },
+  "invitations.get": { kind: "public", why: "addressed by a secret token" },
+  "invitations.accept": { kind: "self", why: "secret token and the caller's own e-mail must match" },
+  "org.create": { kind: "self", why: "creates a new org owned by the caller" },
+  "members.leave": { kind: "self", why: "removes the caller from the current org" },
+  "me.get": { kind: "org-read", call: (c) => c.me.get() },
+  "me.currentOrg": { kind: "org-read", call: (c) => c.me.currentOrg() },
+  "org.get": { kind: "org-read", call: (c) => c.org.get() },
+  "org.update": { kind: "org-read", call: (c) => c.org.update({ name: `A renamed ${uid()}` }) },
+  "members.list": { kind: "org-read", call: (c) => c.members.list() },
+  "invitations.list": { kind: "org-read", call: (c) => c.invitations.list() },
+  "invitations.create": {
+    kind: "org-read",
+    call: (c) => c.invitations.create({ email: `x-${uid()}@t.local`, role: "viewer" }),
+  },
+  "tokens.list": { kind: "org-read", call: (c) => c.tokens.list() },
+  "tokens.create": { kind: "org-read", call: (c) => c.tokens.create({ name: "a", scope: "read" }) },
+  "audit.list": {
+    kind: "org-id",
+    call: (c, w) => c.audit.list({ cursor: w.bAuditId }),
+    rest: (w) => ({ path: `/audit?cursor=${w.bAuditId}`, method: "GET" }),
+  },
+  "members.updateRole": {
+    kind: "org-id",
+    call: (c, w) => c.members.updateRole({ userId: w.b.userId, role: "viewer" }),
+  },
+  "members.remove": { kind: "org-id", call: (c, w) => c.members.remove({ userId: w.b.userId }) },
+  "invitations.revoke": { kind: "org-id", call: (c, w) => c.invitations.revoke({ id: w.bInvitationId }) },
+  "tokens.revoke": {
+    kind: "org-id",
+    call: (c, w) => c.tokens.revoke({ id: w.bTokenId }),
+    rest: (w) => ({ path: `/tokens/${w.bTokenId}`, method: "DELETE" }),
+  },
+};
+
+let w: World;
+let aToken: string;
+const callers: { name: string; make: () => Promise<Caller> }[] = [];
+
+beforeAll(async () => {
+  const a = await signUpUser("tenant-a", { verified: true });
+  const b = await signUpUser("tenant-b", { verified: true });
+  const bc = await userCaller(b.userId);
+  const email = `b-invitee-${uid()}@test.nuage.local`;
+  track({ email });
+  const inv = await bc.invitations.create({ email, role: "member" });
+  const tok = await bc.tokens.create({ name: "b", scope: "write" });
+  const auditRow = await getDb().auditLog.findFirstOrThrow({ where: { orgId: b.orgId } });
+  w = { a, b, bInvitationId: inv.id, bTokenId: tok.id, bAuditId: auditRow.id };
+  aToken = (await (await userCaller(a.userId)).tokens.create({ name: "a-write", scope: "write" })).token;
+  callers.push({ name: "A's owner (session)", make: () => userCaller(a.userId) });
+  callers.push({ name: "A's write token", make: () => tokenCaller(aToken) });
+});
+afterAll(cleanup);
+
+describe("cross-tenant isolation", () => {
+  it("every procedure of the app router is in the cross-tenant table", () => {
+    const procedures = Object.keys(appRouter._def.procedures).sort();
+    const missing = procedures.filter((p) => !(p in RULES));
+    expect(missing, `add these procedures to RULES in crosstenant.int.test.ts`).toEqual([]);
+    expect(Object.keys(RULES).filter((p) => !procedures.includes(p))).toEqual([]);
+  });
+
+  it("org-B ids get NOT_FOUND through tRPC, for a session and a token of org A", async () => {
+    for (const { name, make } of callers) {
+      for (const [path, rule] of Object.entries(RULES)) {
+        if (rule.kind !== "org-id") continue;
+        const err = await errorOf(async () => rule.call(await make(), w));
+        expect(err.code, `${path} as ${name}: ${err.message}`).toBe("NOT_FOUND");
+      }
+    }
+  });
+
+  it("org reads and writes of A never mention org-B objects", async () => {
+    const bIds = [w.b.orgId, w.b.userId, w.bInvitationId, w.bTokenId, w.bAuditId];
+    for (const { name, make } of callers) {
+      for (const [path, rule] of Object.entries(RULES)) {
+        if (rule.kind !== "org-read") continue;
+        const out = JSON.stringify(await rule.call(await make()));
+        for (const id of bIds) expect(out.includes(id), `${path} as ${name} leaked ${id}`).toBe(false);
+      }
+    }
+  });
+
+  it("naming org B in x-nuage-org is refused for A's user, and B's objects are untouched", async () => {
+    const c = await userCaller(w.a.userId, { org: w.b.orgId });
+    expect((await errorOf(() => c.org.get())).code).toBe("NOT_FOUND");
+    expect((await errorOf(() => c.members.list())).code).toBe("NOT_FOUND");
+    const b = await userCaller(w.b.userId);
+    expect((await b.tokens.list()).find((t) => t.id === w.bTokenId)?.revokedAt).toBeNull();
+    expect((await b.invitations.list()).find((i) => i.id === w.bInvitationId)?.status).toBe("valid");
+    expect((await b.members.list()).map((m) => m.userId)).toEqual([w.b.userId]);
+  });
+
+  it("org-B ids get 404 through REST with A's token; REST reads show only org A", async () => {
+    for (const [path, rule] of Object.entries(RULES)) {
+      if (rule.kind !== "org-id" || !rule.rest) continue;
+      const { path: p, method } = rule.rest(w);
+      const res = await rest(p, { token: aToken, method });
+      expect(res.status, `${path} via REST ${method} ${p}`).toBe(404);
+    }
+    // Every REST GET in the OpenAPI document, with A's token: 200 and no org-B id.
+    const doc = await (await rest("/openapi.json")).json();
+    const gets = Object.entries(doc.paths as Record<string, Record<string, unknown>>).filter(
+      ([p, ops]) => ops.get && !p.includes("{"),
+    );
+    expect(gets.length).toBeGreaterThanOrEqual(5);
+    for (const [p] of gets) {
+      const res = await rest(p, { token: aToken });
+      expect(res.status, `GET ${p}`).toBe(200);
+      const text = await res.text();
+      for (const id of [w.b.orgId, w.b.userId, w.bTokenId, w.bAuditId])
+        expect(text.includes(id), `GET ${p} leaked ${id}`).toBe(false);
+    }
+  });
+});
