@@ -40,6 +40,6 @@ test("a wrong password is refused with a clear message", async ({ page }) => {
   await page.getByLabel("E-mail").fill(`nobody-${Date.now()}@e2e.nuage.test`);
   await page.getByLabel("Password").fill("not the password 1");
   await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByText("Incorrect e-mail or password.")).toBeVisible();
+  await expect(page.getByText("Wrong e-mail or password")).toBeVisible();
   await expect(page).toHaveURL(/\/signin/);
 });

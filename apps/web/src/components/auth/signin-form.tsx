@@ -6,9 +6,16 @@ import { useRouter } from "next/navigation";
 import { signIn } from "next-auth/react";
 import { type FormEvent, useState } from "react";
 
-/** Only same-site paths are followed after sign-in. */
+/** Only same-site paths are followed after sign-in (next-auth may hand over an absolute URL). */
 function safeNext(next: string | null): string {
-  return next?.startsWith("/") && !next.startsWith("//") ? next : "/dashboard";
+  if (!next) return "/dashboard";
+  try {
+    const url = new URL(next, window.location.origin);
+    if (url.origin !== window.location.origin || url.pathname.startsWith("/signin")) return "/dashboard";
+    return url.pathname + url.search;
+  } catch {
+    return "/dashboard";
+  }
 }
 
 export function SignInForm({ next, invite, notice }: { next: string | null; invite: string | null; notice?: string }) {
@@ -28,7 +35,9 @@ export function SignInForm({ next, invite, notice }: { next: string | null; invi
     });
     if (!res || res.error) {
       setPending(false);
-      setError("Incorrect e-mail or password.");
+      // The server's message (wrong credentials, too many attempts…); next-auth's code otherwise.
+      const msg = res?.error;
+      setError(msg && msg !== "CredentialsSignin" ? msg : "Wrong e-mail or password");
       return;
     }
     router.replace(invite ? `/invite/${encodeURIComponent(invite)}` : safeNext(next));
