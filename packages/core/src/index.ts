@@ -33,7 +33,8 @@ export {
   listInvitations,
   revokeInvitation,
 } from "./invitations.ts";
-export { dispatchMail } from "./mail/outbox.ts";
+export { dispatchMail, queueMail } from "./mail/outbox.ts";
+export type { MailMessage } from "./mail/templates.ts";
 export { leaveOrg, listMembers, removeMember, updateMemberRole } from "./members.ts";
 export { createOrg, getOrg, listUserOrgs, type OrgMembershipView, resolveUserOrg, updateOrg } from "./orgs.ts";
 export { PASSWORD_POLICY } from "./password.ts";
