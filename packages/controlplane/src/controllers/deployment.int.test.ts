@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { KubeObject } from "../client.ts";
 import type { Pod } from "./podutil.ts";
 import { R } from "./refs.ts";
-import { createNode, deployment, eventually, startEnv } from "./testenv.ts";
+import { createNode, deployment, eventually, patchRetry, startEnv } from "./testenv.ts";
 
 let env: Awaited<ReturnType<typeof startEnv>>;
 const ns = "default";
@@ -86,13 +86,13 @@ describe("deployment controller, replicaset controller and scheduler", () => {
       20_000,
       "a replacement pod",
     );
-    await c.patch(R.deployments, ns, "web", "merge", { spec: { replicas: 5 } });
+    await patchRetry(c, R.deployments, ns, "web", "merge", { spec: { replicas: 5 } });
     await eventually(
       async () => (await c.get<any>(R.deployments, ns, "web")).status?.availableReplicas === 5,
       20_000,
       "5 replicas",
     );
-    await c.patch(R.deployments, ns, "web", "merge", { spec: { replicas: 3 } });
+    await patchRetry(c, R.deployments, ns, "web", "merge", { spec: { replicas: 3 } });
     await eventually(
       async () => {
         const d = await c.get<any>(R.deployments, ns, "web");
@@ -105,7 +105,7 @@ describe("deployment controller, replicaset controller and scheduler", () => {
 
   it("rolls out a new template within maxSurge/maxUnavailable and records revisions", async () => {
     const c = env.client;
-    await c.patch(R.deployments, ns, "web", "merge", {
+    await patchRetry(c, R.deployments, ns, "web", "merge", {
       spec: {
         strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
         template: { metadata: { annotations: { "kubernetes.io/change-cause": "image 1.28" } } },
@@ -169,7 +169,7 @@ describe("deployment controller, replicaset controller and scheduler", () => {
       20_000,
     );
     for (const tag of ["2", "3"]) {
-      await c.patch(R.deployments, ns, "batch", "strategic", {
+      await patchRetry(c, R.deployments, ns, "batch", "strategic", {
         spec: { template: { spec: { containers: [{ name: "main", image: `busybox:${tag}` }] } } },
       });
       await eventually(

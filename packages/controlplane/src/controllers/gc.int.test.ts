@@ -107,10 +107,16 @@ describe("endpoints, service accounts and root CA", () => {
     );
     expect(ep.subsets[0].ports).toEqual([{ name: "web", port: 8080, protocol: "TCP" }]);
     expect(ep.subsets[0].addresses[0].targetRef.kind).toBe("Pod");
-    const slices = (
-      await c.list<any>(R.endpointslices, { namespace: "default", labelSelector: "kubernetes.io/service-name=api" })
-    ).items;
-    expect(slices).toHaveLength(1);
+    const slices = await eventually(
+      async () => {
+        const l = (
+          await c.list<any>(R.endpointslices, { namespace: "default", labelSelector: "kubernetes.io/service-name=api" })
+        ).items;
+        return l.length === 1 && l[0].endpoints.length === 2 ? l : undefined;
+      },
+      10_000,
+      "EndpointSlice with 2 endpoints",
+    );
     expect(slices[0].endpoints.map((e: any) => e.conditions.ready)).toEqual([true, true]);
     expect(slices[0].ports).toEqual([{ name: "web", port: 8080, protocol: "TCP" }]);
     // A pod that is not ready moves to notReadyAddresses.

@@ -5,9 +5,12 @@ import { startDeploymentController } from "./deployment.ts";
 import { startEndpointsController } from "./endpoints.ts";
 import { startGarbageCollector } from "./gc.ts";
 import { InformerFactory } from "./informer.ts";
+import { startKubeSystemController } from "./kubesystem.ts";
 import { startNamespaceController } from "./namespace.ts";
 import { startNodeLifecycleController } from "./nodelifecycle.ts";
 import type { ControllerOptions } from "./options.ts";
+import { startPersistentVolumeController } from "./pv.ts";
+import { startResourceQuotaController } from "./quota.ts";
 import { RC_KIND, RS_KIND, startReplicaSetController } from "./replicaset.ts";
 import { startServiceAccountController } from "./serviceaccount.ts";
 
@@ -25,6 +28,9 @@ const CONTROLLERS: Record<string, Starter> = {
   serviceaccount: startServiceAccountController,
   garbagecollector: startGarbageCollector,
   namespace: startNamespaceController,
+  persistentvolume: startPersistentVolumeController,
+  resourcequota: startResourceQuotaController,
+  kubesystem: startKubeSystemController,
 };
 
 /**

@@ -27,6 +27,10 @@ export interface ControllerOptions {
   controlPlanePort?: number;
   /** The cluster CA PEM, published as the `kube-root-ca.crt` ConfigMap in every namespace. */
   caPem?: string;
+  /** Kubernetes version shown by the control-plane mirror pods and kube-proxy images (default v1.32.0). */
+  kubernetesVersion?: string;
+  /** ClusterIP of the kube-dns Service (default 10.96.0.10). */
+  clusterDnsIp?: string;
   /** Which controllers to run (default all). Names as in upstream: "deployment", "replicaset"... */
   controllers?: string[];
   /** Log function (default: none). Never given secrets. */

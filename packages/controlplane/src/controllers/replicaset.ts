@@ -224,6 +224,8 @@ export function startReplicaSetController(ctx: ControllerContext, kind: Kind): R
           } catch (err) {
             e.adds.delete(podName);
             if (isAlreadyExists(err) && attempt < 3) continue;
+            // The namespace is terminating: nothing to create, the namespace controller empties it.
+            if ((err as { code?: number }).code === 403 && /being terminated/.test((err as Error).message)) return;
             recorder.warning(rs, "FailedCreate", `Error creating: ${(err as Error).message}`);
             throw err;
           }

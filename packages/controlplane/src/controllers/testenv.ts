@@ -160,3 +160,22 @@ export const deployment = (ns: string, name: string, replicas: number, image = "
     ...extra,
   },
 });
+
+/** A user's patch, retried on 409 like kubectl's client does when the server reports a conflict. */
+export async function patchRetry(
+  client: Client,
+  ref: Parameters<Client["patch"]>[0],
+  ns: string | undefined,
+  name: string,
+  type: "merge" | "strategic",
+  body: unknown,
+) {
+  for (let i = 0; ; i++) {
+    try {
+      return await client.patch(ref, ns, name, type, body);
+    } catch (err) {
+      if (!isConflict(err) || i > 10) throw err;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+}

@@ -116,6 +116,7 @@ export function startScheduler(client: Client, opts: SchedulerOptions = {}): { s
         nonZeroRequested: {},
         podCount: 0,
         usedPorts: new Set(),
+        owners: new Map(),
       });
     }
     const now = Date.now();
@@ -134,6 +135,8 @@ export function startScheduler(client: Client, opts: SchedulerOptions = {}): { s
       info.requested = addResources(info.requested, req);
       info.nonZeroRequested = addResources(info.nonZeroRequested, nonZero(req));
       info.podCount++;
+      const owner = p.metadata.ownerReferences?.find((r) => r.controller)?.uid;
+      if (owner) info.owners.set(owner, (info.owners.get(owner) ?? 0) + 1);
       for (const port of podHostPorts(p)) info.usedPorts.add(port);
     }
     return [...byNode.values()];
@@ -153,7 +156,9 @@ export function startScheduler(client: Client, opts: SchedulerOptions = {}): { s
       else feasible.push(info);
     }
     if (feasible.length === 0) return failed(pod, fitErrorMessage(infos.length, failures));
-    const chosen = feasible[selectHost(scoreNodes(pod, feasible, req))]!;
+    const owner = pod.metadata.ownerReferences?.find((r) => r.controller)?.uid;
+    const siblings = feasible.map((info) => (owner ? (info.owners.get(owner) ?? 0) : 0));
+    const chosen = feasible[selectHost(scoreNodes(pod, feasible, req, siblings))]!;
     const nodeName = chosen.node.metadata.name!;
     assumed.set(key, { node: nodeName, at: Date.now() });
     try {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { KubeObject } from "../client.ts";
 import { R } from "../controllers/refs.ts";
-import { createNode, eventually, startEnv } from "../controllers/testenv.ts";
+import { createNode, eventually, patchRetry, startEnv } from "../controllers/testenv.ts";
 
 let env: Awaited<ReturnType<typeof startEnv>>;
 beforeAll(async () => {
@@ -31,7 +31,9 @@ describe("scheduler", () => {
     const ev = await eventually(
       async () => {
         const evs = (await c.list<any>(R.events, { namespace: "default" })).items;
-        return evs.find((e) => e.reason === "FailedScheduling" && e.involvedObject.name === "huge");
+        return evs.find(
+          (e) => e.reason === "FailedScheduling" && e.involvedObject.name === "huge" && e.message === msg,
+        );
       },
       10_000,
       "FailedScheduling event",
@@ -69,8 +71,8 @@ describe("scheduler", () => {
 
   it("honours nodeSelector, required affinity and taints", async () => {
     const c = env.client;
-    await c.patch(R.nodes, undefined, "s-2", "merge", { metadata: { labels: { disk: "ssd", gen: "7" } } });
-    await c.patch(R.nodes, undefined, "s-3", "merge", {
+    await patchRetry(c, R.nodes, undefined, "s-2", "merge", { metadata: { labels: { disk: "ssd", gen: "7" } } });
+    await patchRetry(c, R.nodes, undefined, "s-3", "merge", {
       spec: { taints: [{ key: "dedicated", value: "db", effect: "NoSchedule" }] },
     });
     await c.create(R.pods, pod("sel", { nodeSelector: { disk: "ssd" } }));
@@ -94,6 +96,8 @@ describe("scheduler", () => {
       }),
     );
     await c.create(R.pods, pod("notol", { nodeSelector: { "kubernetes.io/hostname": "s-3" } }));
+    const notolMsg =
+      "0/4 nodes are available: 1 node(s) had untolerated taint {dedicated: db}, 3 node(s) didn't match Pod's node affinity/selector. preemption: 0/4 nodes are available: 4 Preemption is not helpful for scheduling.";
     await eventually(
       async () => {
         const get = async (n: string) => (await c.get<any>(R.pods, "default", n)).spec.nodeName;
@@ -102,12 +106,16 @@ describe("scheduler", () => {
       10_000,
       "pods bound by selector, affinity and toleration",
     );
-    const ev = await eventually(async () => {
-      const evs = (await c.list<any>(R.events, { namespace: "default" })).items;
-      return evs.find((e) => e.reason === "FailedScheduling" && e.involvedObject.name === "notol");
-    }, 10_000);
-    expect(ev.message).toBe(
-      "0/4 nodes are available: 1 node(s) had untolerated taint {dedicated: db}, 3 node(s) didn't match Pod's node affinity/selector. preemption: 0/4 nodes are available: 4 Preemption is not helpful for scheduling.",
+    const ev = await eventually(
+      async () => {
+        const evs = (await c.list<any>(R.events, { namespace: "default" })).items;
+        return evs.find(
+          (e) => e.reason === "FailedScheduling" && e.involvedObject.name === "notol" && e.message === notolMsg,
+        );
+      },
+      10_000,
+      "FailedScheduling for notol",
     );
+    expect(ev.type).toBe("Warning");
   });
 });

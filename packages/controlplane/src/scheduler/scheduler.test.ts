@@ -21,6 +21,7 @@ function info(n: Node, requested: Record<string, number> = {}): NodeInfo {
     nonZeroRequested: requested,
     podCount: 0,
     usedPorts: new Set(),
+    owners: new Map(),
   };
 }
 function pod(spec: SchedPod["spec"] = {}): SchedPod {
@@ -122,6 +123,12 @@ describe("filters", () => {
 });
 
 describe("scores", () => {
+  it("spreads pods of one controller over nodes", () => {
+    const a = info(node("n1"));
+    const b = info(node("n2"));
+    expect(selectHost(scoreNodes(pod(), [a, b], {}, [2, 0]))).toBe(1);
+    expect(selectHost(scoreNodes(pod(), [a, b], {}, [0, 1]))).toBe(0);
+  });
   it("prefers the least allocated node and preferred affinity", () => {
     const busy = info(node("n1"), { cpu: 1500, memory: 2 ** 31 });
     const idle = info(node("n2"));

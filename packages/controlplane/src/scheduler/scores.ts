@@ -41,16 +41,27 @@ export function preferredAffinityRaw(pod: SchedPod, info: NodeInfo): number {
   return s;
 }
 
-/** Total score per node (same order as infos). */
-export function scoreNodes(pod: SchedPod, infos: NodeInfo[], req: Resources): number[] {
+/**
+ * Default spreading (upstream's system-default PodTopologySpread over hostnames, weight 2): fewer
+ * pods of the same controller on a node is better. siblings[i] counts them per node.
+ */
+export function spreadScores(siblings: number[]): number[] {
+  const max = Math.max(0, ...siblings);
+  return siblings.map((n) => (max === 0 ? 100 : Math.floor(((max - n) * 100) / max)));
+}
+
+/** Total score per node (same order as infos); siblings: pods of the pod's controller per node. */
+export function scoreNodes(pod: SchedPod, infos: NodeInfo[], req: Resources, siblings?: number[]): number[] {
   const nz = nonZero(req);
   const aff = infos.map((i) => preferredAffinityRaw(pod, i));
   const maxAff = Math.max(0, ...aff);
+  const spread = spreadScores(siblings ?? infos.map(() => 0));
   return infos.map(
     (info, i) =>
       leastAllocated(info, nz) +
       balancedAllocation(info, req) +
-      (maxAff > 0 ? Math.floor((aff[i]! * 100) / maxAff) : 0),
+      (maxAff > 0 ? Math.floor((aff[i]! * 100) / maxAff) : 0) +
+      2 * spread[i]!,
   );
 }
 

@@ -75,6 +75,8 @@ export interface NodeInfo {
   nonZeroRequested: Resources;
   podCount: number;
   usedPorts: Set<string>;
+  /** Pods per controller uid on this node (for spreading). */
+  owners: Map<string, number>;
 }
 
 /** A filter's verdict: undefined when the node fits, else reasons; unresolvable means preemption cannot help. */
