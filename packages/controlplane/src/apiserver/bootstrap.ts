@@ -12,6 +12,7 @@ import type { Store } from "./store.ts";
 const def = (g: string, r: string) => findResource(g, "v1", r)!;
 
 async function ensure(store: Store, d: ResourceDef, obj: KubeObject): Promise<void> {
+  if (await store.storage.get(d, obj.metadata.namespace, obj.metadata.name!)) return;
   try {
     await store.create(loopbackContext(), d, obj, obj.metadata.namespace);
   } catch (e) {

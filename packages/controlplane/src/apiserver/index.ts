@@ -26,6 +26,7 @@ export interface ApiServer {
   client: Client;
   store: Store;
   authorizer: RbacAuthorizer;
+  subresources: Subresources;
   handler(req: IncomingMessage, res: ServerResponse): void;
   /** Resolves once bootstrap objects exist and caches are warm. */
   ready: Promise<void>;
@@ -63,6 +64,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     client,
     store,
     authorizer,
+    subresources: subs,
     ready,
     handler: http.handle,
     async stop() {

@@ -1,0 +1,321 @@
+// REST verbs on resources: get, list (with Tables), watch (chunked JSON events), create, update,
+// patch, delete, deletecollection, and the subresources.
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { DeleteOptions, KubeObject, PatchType } from "../client.ts";
+import { decodeKubernetesProtobuf, isProtobuf } from "../protobuf/decode.ts";
+import type { RequestContext, UserInfo } from "./context.ts";
+import { ApiError, badRequest, methodNotAllowed, toStatus } from "./errors.ts";
+import type { NodeProxy } from "./nodeproxy.ts";
+import { gvString, type ResourceDef } from "./registry.ts";
+import type { Store } from "./store.ts";
+import type { Subresources } from "./subresources.ts";
+import { type IncludeObject, toTable } from "./tables/index.ts";
+
+type Json = any;
+
+export interface ResourceRequest {
+  def: ResourceDef;
+  namespace?: string;
+  name?: string;
+  subresource?: string;
+  watch: boolean;
+}
+
+interface Deps {
+  store: Store;
+  subs: Subresources;
+  user: UserInfo;
+  nodeProxy?: NodeProxy;
+}
+
+const MAX_BODY = 3 * 1024 * 1024;
+
+async function readBody(req: IncomingMessage): Promise<Json> {
+  const ct = String(req.headers["content-type"] ?? "");
+  if (ct.includes("cbor")) {
+    throw new ApiError(
+      415,
+      "UnsupportedMediaType",
+      "the body of the request was in an unknown format - accepted media types include: application/json, application/vnd.kubernetes.protobuf",
+    );
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const c of req) {
+    size += (c as Buffer).length;
+    if (size > MAX_BODY) throw new ApiError(413, "RequestEntityTooLarge", "the request body is too large");
+    chunks.push(c as Buffer);
+  }
+  const raw = Buffer.concat(chunks);
+  if (ct.includes("protobuf")) {
+    if (!isProtobuf(raw)) throw badRequest("the protobuf body does not start with the Kubernetes envelope");
+    try {
+      return decodeKubernetesProtobuf(raw);
+    } catch (e) {
+      throw badRequest(`cannot decode the protobuf body: ${(e as Error).message}`);
+    }
+  }
+  const text = raw.toString("utf8");
+  if (!text.trim()) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw badRequest("the request body is not valid JSON (only JSON is accepted)");
+  }
+}
+
+function context(deps: Deps, q: URLSearchParams, body?: Json): RequestContext {
+  const dry = q.getAll("dryRun");
+  if (dry.some((d) => d !== "All"))
+    throw badRequest(`unsupported dryRun value "${dry.find((d) => d !== "All")}"; supported values: "All"`);
+  const fv = q.get("fieldValidation") ?? "Warn";
+  if (!["Strict", "Warn", "Ignore"].includes(fv))
+    throw badRequest(`fieldValidation must be one of Ignore, Warn or Strict, got "${fv}"`);
+  return {
+    user: deps.user,
+    dryRun: dry.length > 0 || (Array.isArray(body?.dryRun) && body.dryRun.includes("All")),
+    fieldValidation: fv as RequestContext["fieldValidation"],
+    warnings: [],
+  };
+}
+
+function reply(res: ServerResponse, ctx: RequestContext | undefined, code: number, body: unknown): void {
+  const headers: Record<string, string | string[]> = {
+    "Content-Type": "application/json",
+    "Cache-Control": "no-cache, private",
+  };
+  if (ctx?.warnings.length) headers.Warning = ctx.warnings.map((w) => `299 - ${JSON.stringify(w)}`);
+  res.writeHead(code, headers);
+  res.end(JSON.stringify(body));
+}
+
+function wantsTable(req: IncomingMessage): boolean {
+  return /as=Table/.test(String(req.headers.accept ?? ""));
+}
+
+function patchType(ct: string): PatchType | "apply" {
+  if (ct.startsWith("application/json-patch+json")) return "json";
+  if (ct.startsWith("application/merge-patch+json")) return "merge";
+  if (ct.startsWith("application/strategic-merge-patch+json")) return "strategic";
+  if (ct.startsWith("application/apply-patch")) return "apply";
+  throw new ApiError(
+    415,
+    "UnsupportedMediaType",
+    `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json`,
+  );
+}
+
+function listOpts(r: ResourceRequest, q: URLSearchParams) {
+  const limit = Number(q.get("limit") ?? 0);
+  return {
+    namespace: r.namespace,
+    labelSelector: q.get("labelSelector") ?? undefined,
+    fieldSelector: q.get("fieldSelector") ?? undefined,
+    limit: Number.isFinite(limit) && limit > 0 ? limit : undefined,
+    continue: q.get("continue") ?? undefined,
+    resourceVersion: q.get("resourceVersion") ?? undefined,
+  };
+}
+
+export async function handleResource(
+  deps: Deps,
+  req: IncomingMessage,
+  res: ServerResponse,
+  r: ResourceRequest,
+  q: URLSearchParams,
+) {
+  const { store, subs } = deps;
+  const { def } = r;
+  const method = req.method ?? "GET";
+  const sub = r.subresource;
+  if (def.stored === false || sub === "log") {
+    if (!deps.nodeProxy) throw new ApiError(503, "ServiceUnavailable", "node proxy is not configured");
+    if (method !== "GET") throw methodNotAllowed();
+    return deps.nodeProxy.handle(req, res, r, q);
+  }
+  const include = (q.get("includeObject") ?? "Metadata") as IncludeObject;
+  const table = wantsTable(req) && !sub;
+
+  if (method === "GET" || method === "HEAD") {
+    if (r.watch) return watch(deps, req, res, r, q, table, include);
+    if (!r.name) {
+      const list = await store.list(def, listOpts(r, q));
+      if (table) return reply(res, undefined, 200, toTable(def, list.items, list, include));
+      return reply(res, undefined, 200, {
+        kind: `${def.kind}List`,
+        apiVersion: gvString(def.group, def.version),
+        metadata: { resourceVersion: list.resourceVersion, ...(list.continue ? { continue: list.continue } : {}) },
+        items: list.items,
+      });
+    }
+    if (sub === "scale") return reply(res, undefined, 200, await subs.getScale(def, r.namespace, r.name));
+    const obj = await store.get(def, r.namespace, r.name);
+    if (table)
+      return reply(
+        res,
+        undefined,
+        200,
+        toTable(def, [obj], { resourceVersion: obj.metadata.resourceVersion }, include),
+      );
+    return reply(res, undefined, 200, obj);
+  }
+
+  if (method === "POST") {
+    const body = await readBody(req);
+    const ctx = context(deps, q, body);
+    if (!body || typeof body !== "object") throw badRequest("the request body must be a JSON object");
+    if (r.name && sub) return reply(res, ctx, 201, await subs.create(ctx, def, r.namespace, r.name, sub, body));
+    if (r.name) throw methodNotAllowed();
+    if (body.kind && body.kind !== def.kind) {
+      throw badRequest(
+        `the API version in the data (${body.apiVersion}) does not match the expected API version (${gvString(def.group, def.version)})`,
+      );
+    }
+    const created = await store.create(ctx, def, body as KubeObject, r.namespace);
+    return reply(res, ctx, 201, created);
+  }
+
+  if (method === "PUT") {
+    if (!r.name) throw methodNotAllowed();
+    const body = await readBody(req);
+    const ctx = context(deps, q, body);
+    if (!body || typeof body !== "object") throw badRequest("the request body must be a JSON object");
+    if (sub === "scale") return reply(res, ctx, 200, await subs.updateScale(ctx, def, r.namespace, r.name, body));
+    if (sub === "approval") return reply(res, ctx, 200, await subs.approval(ctx, def, r.name, body));
+    if (sub === "finalize") return reply(res, ctx, 200, await subs.finalize(ctx, def, r.name, body));
+    if (sub && sub !== "status") throw methodNotAllowed();
+    return reply(
+      res,
+      ctx,
+      200,
+      await store.update(ctx, def, body as KubeObject, { subresource: sub, namespace: r.namespace, name: r.name }),
+    );
+  }
+
+  if (method === "PATCH") {
+    if (!r.name) throw methodNotAllowed();
+    const type = patchType(String(req.headers["content-type"] ?? ""));
+    const body = await readBody(req);
+    const ctx = context(deps, q, undefined);
+    if (sub === "scale") {
+      if (type === "apply") throw new ApiError(415, "UnsupportedMediaType", "server-side apply is not supported yet");
+      return reply(res, ctx, 200, await subs.patchScale(ctx, def, r.namespace, r.name, type, body));
+    }
+    const effectiveSub = sub === "approval" ? "status" : sub;
+    return reply(res, ctx, 200, await store.patch(ctx, def, r.namespace, r.name, type, body, effectiveSub));
+  }
+
+  if (method === "DELETE") {
+    const body = (await readBody(req)) ?? {};
+    const ctx = context(deps, q, body);
+    const opts: DeleteOptions = {
+      propagationPolicy: body.propagationPolicy ?? q.get("propagationPolicy") ?? undefined,
+      gracePeriodSeconds:
+        body.gracePeriodSeconds ?? (q.has("gracePeriodSeconds") ? Number(q.get("gracePeriodSeconds")) : undefined),
+      preconditions: body.preconditions,
+      dryRun: ctx.dryRun,
+    };
+    if (body.orphanDependents === true || q.get("orphanDependents") === "true") opts.propagationPolicy ??= "Orphan";
+    if (r.name) {
+      const out = await store.delete(ctx, def, r.namespace, r.name, opts);
+      return reply(res, ctx, 200, out);
+    }
+    const list = await store.list(def, listOpts(r, q));
+    const deleted: KubeObject[] = [];
+    for (const o of list.items) {
+      try {
+        deleted.push(await store.delete(ctx, def, o.metadata.namespace, o.metadata.name!, opts));
+      } catch (e) {
+        if (!(e instanceof ApiError && e.code === 404)) throw e;
+      }
+    }
+    return reply(res, ctx, 200, {
+      kind: `${def.kind}List`,
+      apiVersion: gvString(def.group, def.version),
+      metadata: {},
+      items: deleted,
+    });
+  }
+  throw methodNotAllowed();
+}
+
+function watch(
+  deps: Deps,
+  req: IncomingMessage,
+  res: ServerResponse,
+  r: ResourceRequest,
+  q: URLSearchParams,
+  table: boolean,
+  include: IncludeObject,
+): Promise<void> {
+  const { store } = deps;
+  const opts = listOpts(r, q);
+  if (r.name) opts.fieldSelector = [opts.fieldSelector, `metadata.name=${r.name}`].filter(Boolean).join(",");
+  const bookmarks = q.get("allowWatchBookmarks") === "true";
+  const timeout = Number(q.get("timeoutSeconds") ?? 0);
+  let first = true;
+  const fmt = (type: string, o: KubeObject) => {
+    let object: unknown = o;
+    if (table && type !== "BOOKMARK" && type !== "ERROR") {
+      object = toTable(r.def, [o], { resourceVersion: o.metadata.resourceVersion }, include, first);
+      first = false;
+    }
+    return `${JSON.stringify({ type, object })}\n`;
+  };
+  return new Promise<void>((resolve) => {
+    let lastRv = opts.resourceVersion ?? "";
+    let handle: { stop(): void } | undefined;
+    const timers: NodeJS.Timeout[] = [];
+    const finish = () => {
+      handle?.stop();
+      for (const t of timers) clearTimeout(t);
+      if (!res.writableEnded) res.end();
+      resolve();
+    };
+    req.on("close", finish);
+    res.writeHead(200, {
+      "Content-Type": "application/json",
+      "Cache-Control": "no-cache, private",
+      "Transfer-Encoding": "chunked",
+    });
+    res.flushHeaders();
+    const start = async () => {
+      let from = opts.resourceVersion;
+      if (!from || from === "0") {
+        // Upstream semantics: synthetic ADDED events for the current state, then changes.
+        const list = await store.list(r.def, { ...opts, limit: undefined, continue: undefined });
+        for (const o of list.items) res.write(fmt("ADDED", o));
+        from = list.resourceVersion;
+        lastRv = from;
+      }
+      handle = store.watch(
+        r.def,
+        { ...opts, resourceVersion: from },
+        (e) => {
+          lastRv = e.object.metadata.resourceVersion ?? lastRv;
+          res.write(fmt(e.type, e.object));
+        },
+        (err) => {
+          res.write(`${JSON.stringify({ type: "ERROR", object: toStatus(err) })}\n`);
+          finish();
+        },
+      );
+    };
+    start().catch((e) => {
+      const err = e instanceof ApiError ? e : new ApiError(500, "InternalError", String(e?.message ?? e));
+      res.write(`${JSON.stringify({ type: "ERROR", object: toStatus(err) })}\n`);
+      finish();
+    });
+    if (bookmarks) {
+      const t = setInterval(() => {
+        if (!lastRv) return;
+        res.write(
+          `${JSON.stringify({ type: "BOOKMARK", object: { kind: r.def.kind, apiVersion: gvString(r.def.group, r.def.version), metadata: { resourceVersion: lastRv } } })}\n`,
+        );
+      }, 30_000);
+      timers.push(t);
+    }
+    const maxSeconds = timeout > 0 ? timeout : 1800 + Math.floor(Math.random() * 1800);
+    timers.push(setTimeout(finish, maxSeconds * 1000));
+  });
+}

@@ -1,0 +1,38 @@
+// Control-plane process entry: tsx packages/controlplane/src/main.ts --config <file.json>
+// Prints {"event":"ready","port":N} on stdout once serving; exits cleanly on SIGTERM/SIGINT.
+import { readFileSync } from "node:fs";
+import { type ControlPlaneConfig, startControlPlane } from "./server.ts";
+
+function fail(message: string): never {
+  console.error(JSON.stringify({ event: "error", message }));
+  process.exit(1);
+}
+
+const idx = process.argv.indexOf("--config");
+const file = idx >= 0 ? process.argv[idx + 1] : undefined;
+if (!file) fail("usage: main.ts --config <file.json>");
+let cfg: ControlPlaneConfig;
+try {
+  cfg = JSON.parse(readFileSync(file, "utf8"));
+} catch (e) {
+  fail(`cannot read config ${file}: ${(e as Error).message}`);
+}
+for (const k of ["name", "etcd", "listen", "tls", "serviceAccountKeyPem", "encryptionKeyBase64"] as const) {
+  if (!cfg[k]) fail(`config field "${k}" is required`);
+}
+
+const log = (msg: string) => console.error(JSON.stringify({ event: "log", cluster: cfg.name, msg }));
+const cp = await startControlPlane(cfg, log).catch((e) => fail(`start failed: ${(e as Error).message}`));
+console.log(JSON.stringify({ event: "ready", port: cp.port }));
+
+let stopping = false;
+const shutdown = async () => {
+  if (stopping) return;
+  stopping = true;
+  const t = setTimeout(() => process.exit(0), 10_000);
+  t.unref();
+  await cp.stop().catch(() => {});
+  process.exit(0);
+};
+process.on("SIGTERM", shutdown);
+process.on("SIGINT", shutdown);

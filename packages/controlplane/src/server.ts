@@ -1,0 +1,129 @@
+// A whole control plane in one process: the HTTPS API server plus the controllers and scheduler,
+// from the JSON config localcloud writes. main.ts is its command-line entry.
+import { createServer, type Server } from "node:https";
+import type { AddressInfo } from "node:net";
+import { issueCertificate, signCsr } from "@nuage/crypto";
+import { type ApiServer, createApiServer } from "./apiserver/index.ts";
+import { KubeletProxy } from "./apiserver/kubelet.ts";
+import { Authenticator, type StaticToken } from "./auth/authn.ts";
+import { startControllers } from "./controllers/index.ts";
+import { startScheduler } from "./scheduler/index.ts";
+
+export interface ControlPlaneConfig {
+  name: string;
+  etcd: { url: string; prefix: string };
+  listen: { host: string; port: number };
+  tls: { caCertPem: string; caKeyPem: string; serverCertPem: string; serverKeyPem: string };
+  serviceAccountKeyPem: string;
+  encryptionKeyBase64: string;
+  bootstrapTokens?: { id: string; secret: string }[];
+  staticTokens?: StaticToken[];
+  revocationFile?: string;
+  clusterCidr?: string;
+  serviceCidr?: string;
+  version?: string;
+  /** Set false to run the API server alone (tests). */
+  controllers?: boolean;
+}
+
+export interface ControlPlane {
+  api: ApiServer;
+  authenticator: Authenticator;
+  server: Server;
+  port: number;
+  stop(): Promise<void>;
+}
+
+const DAY_MS = 24 * 3600 * 1000;
+
+export async function startControlPlane(
+  cfg: ControlPlaneConfig,
+  log: (m: string) => void = () => {},
+): Promise<ControlPlane> {
+  const authenticator = new Authenticator({
+    bootstrapTokens: cfg.bootstrapTokens,
+    staticTokens: cfg.staticTokens,
+    serviceAccountKeyPem: cfg.serviceAccountKeyPem,
+    revocationFile: cfg.revocationFile,
+  });
+  const ca = { certPem: cfg.tls.caCertPem, keyPem: cfg.tls.caKeyPem };
+  const kubeletClient = await issueCertificate({
+    ca,
+    commonName: "kube-apiserver-kubelet-client",
+    organizations: ["system:masters"],
+    usage: "client",
+    validityMs: 365 * DAY_MS,
+  });
+  const nodeProxy = new KubeletProxy({
+    caCertPem: cfg.tls.caCertPem,
+    certPem: kubeletClient.certPem,
+    keyPem: kubeletClient.keyPem,
+  });
+  const api = createApiServer({
+    etcdUrl: cfg.etcd.url,
+    prefix: cfg.etcd.prefix,
+    encryptionKeyBase64: cfg.encryptionKeyBase64,
+    serviceCidr: cfg.serviceCidr,
+    clusterCidr: cfg.clusterCidr,
+    version: cfg.version,
+    authenticator,
+    nodeProxy,
+  });
+  api.subresources.tokens = authenticator;
+  nodeProxy.store = api.store;
+  await api.ready;
+  const server = createServer(
+    {
+      cert: cfg.tls.serverCertPem,
+      key: cfg.tls.serverKeyPem,
+      ca: cfg.tls.caCertPem,
+      requestCert: true,
+      rejectUnauthorized: false,
+    },
+    api.handler,
+  );
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(cfg.listen.port, cfg.listen.host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const stops: { stop(): Promise<void> }[] = [];
+  if (cfg.controllers !== false) {
+    stops.push(
+      startControllers(api.client, {
+        clusterName: cfg.name,
+        caPem: cfg.tls.caCertPem,
+        controlPlaneHost: cfg.listen.host === "0.0.0.0" ? undefined : cfg.listen.host,
+        controlPlanePort: port,
+        signCsr: async (csrPem, o) =>
+          (
+            await signCsr({
+              ca,
+              csrPem,
+              usage: o.usages.includes("server auth")
+                ? o.usages.includes("client auth")
+                  ? "both"
+                  : "server"
+                : "client",
+              validityMs: (o.expirationSeconds ?? 365 * 24 * 3600) * 1000,
+            })
+          ).certPem,
+        log,
+      }),
+    );
+    stops.push(startScheduler(api.client, { log }));
+  }
+  return {
+    api,
+    authenticator,
+    server,
+    port,
+    async stop() {
+      await Promise.all(stops.map((s) => s.stop().catch(() => {})));
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+      await api.stop();
+    },
+  };
+}
