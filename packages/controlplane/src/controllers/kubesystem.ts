@@ -13,8 +13,12 @@ const NS = "kube-system";
 const DEFAULT_VERSION = "v1.32.0";
 const COMPONENTS = ["etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler"] as const;
 
+const isIp = (s: string | undefined) => !!s && (/^\d+\.\d+\.\d+\.\d+$/.test(s) || s.includes(":"));
+
+/** The control plane's node name: controlPlaneHost when it is a host name, else <cluster>-control-plane. */
 export function controlPlaneNode(ctx: ControllerContext): string {
-  return ctx.opts.controlPlaneHost ?? `${ctx.opts.clusterName}-control-plane`;
+  const host = ctx.opts.controlPlaneHost;
+  return host && !isIp(host) && host !== "localhost" ? host : `${ctx.opts.clusterName}-control-plane`;
 }
 
 function image(component: string, version: string): string {
@@ -83,7 +87,7 @@ export function startKubeSystemController(ctx: ControllerContext): RunningContro
   const nodeInf = ctx.informers.for<Node>(R.nodes);
   const version = ctx.opts.kubernetesVersion ?? DEFAULT_VERSION;
   const cpNode = controlPlaneNode(ctx);
-  const cpIp = ctx.opts.controlPlaneIp ?? "127.0.0.1";
+  const cpIp = ctx.opts.controlPlaneIp ?? (isIp(ctx.opts.controlPlaneHost) ? ctx.opts.controlPlaneHost! : "127.0.0.1");
   const since = nowIso();
   const queue = new WorkQueue((k) => (k === "mirror" ? syncMirrors() : k === "dns" ? syncDns() : syncProxy()), {
     name: "kube-system",
