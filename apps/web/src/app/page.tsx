@@ -1,6 +1,6 @@
 import { redirect } from "next/navigation";
-import { getSession } from "~/lib/session";
+import { isSignedIn } from "~/lib/me-server";
 
 export default async function Home() {
-  redirect((await getSession()) ? "/dashboard" : "/signin");
+  redirect((await isSignedIn()) ? "/dashboard" : "/signin");
 }

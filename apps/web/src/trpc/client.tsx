@@ -1,29 +1,14 @@
 "use client";
 
 import type { AppRouter } from "@nuage/api";
-import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import { type QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { createTRPCClient, httpBatchLink, loggerLink } from "@trpc/client";
 import { createTRPCContext } from "@trpc/tanstack-react-query";
 import { type ReactNode, useState } from "react";
 import superjson from "superjson";
+import { makeQueryClient } from "./query-client";
 
 export const { TRPCProvider, useTRPC, useTRPCClient } = createTRPCContext<AppRouter>();
-
-function makeQueryClient() {
-  return new QueryClient({
-    defaultOptions: {
-      queries: {
-        staleTime: 15_000,
-        // Do not hammer the server with retries of a refused (4xx) call.
-        retry: (count, error) => {
-          const code = (error as { data?: { httpStatus?: number } }).data?.httpStatus;
-          if (code && code >= 400 && code < 500) return false;
-          return count < 2;
-        },
-      },
-    },
-  });
-}
 
 let browserClient: QueryClient | undefined;
 function getQueryClient() {

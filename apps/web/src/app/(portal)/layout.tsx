@@ -2,19 +2,12 @@ import { redirect } from "next/navigation";
 import type { ReactNode } from "react";
 import { MeProvider } from "~/components/portal/me-context";
 import { TopBar } from "~/components/portal/top-bar";
-import { type Me, toMe } from "~/lib/me";
-import { getSession } from "~/lib/session";
-import { getCaller } from "~/trpc/server";
+import { getMe, isSignedIn } from "~/lib/me-server";
 
 export default async function PortalLayout({ children }: { children: ReactNode }) {
-  if (!(await getSession())) redirect("/signin");
-  let me: Me;
-  try {
-    me = toMe(await (await getCaller()).me.get());
-  } catch {
-    // A session whose user no longer exists: start over.
-    redirect("/signin");
-  }
+  // No session, or one the server ended (password reset, deleted user): sign in again.
+  if (!(await isSignedIn())) redirect("/signin");
+  const me = await getMe();
   return (
     <MeProvider me={me}>
       <div className="min-h-screen">

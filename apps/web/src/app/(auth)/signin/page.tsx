@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { AuthHeading } from "~/components/auth/heading";
 import { SignInForm } from "~/components/auth/signin-form";
-import { getSession } from "~/lib/session";
+import { isSignedIn } from "~/lib/me-server";
 
 export const metadata: Metadata = { title: "Sign in" };
 
@@ -19,7 +19,7 @@ export default async function SignInPage({
   const sp = await searchParams;
   const one = (k: string) => (typeof sp[k] === "string" ? (sp[k] as string) : null);
   const invite = one("invite");
-  if ((await getSession()) && !invite) redirect("/dashboard");
+  if ((await isSignedIn()) && !invite) redirect("/dashboard");
   const notice = NOTICES[one("notice") ?? ""];
   return (
     <>

@@ -3,7 +3,7 @@ import { redirect } from "next/navigation";
 import { AuthHeading } from "~/components/auth/heading";
 import { type InviteSummary, SignUpForm } from "~/components/auth/signup-form";
 import { loadInvitation } from "~/lib/invitation";
-import { getSession } from "~/lib/session";
+import { isSignedIn } from "~/lib/me-server";
 
 export const metadata: Metadata = { title: "Create your account" };
 
@@ -14,8 +14,8 @@ export default async function SignUpPage({
 }) {
   const sp = await searchParams;
   const token = typeof sp.invite === "string" ? sp.invite : null;
-  if (token && (await getSession())) redirect(`/invite/${encodeURIComponent(token)}`);
-  if (!token && (await getSession())) redirect("/dashboard");
+  if (token && (await isSignedIn())) redirect(`/invite/${encodeURIComponent(token)}`);
+  if (!token && (await isSignedIn())) redirect("/dashboard");
   let invite: InviteSummary | null = null;
   if (token) {
     const inv = await loadInvitation(token);

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { AuthHeading } from "~/components/auth/heading";
 import { VerifyEmail } from "~/components/auth/verify-email";
-import { getSession } from "~/lib/session";
+import { isSignedIn } from "~/lib/me-server";
 
 export const metadata: Metadata = { title: "Verify your e-mail" };
 
@@ -11,7 +11,7 @@ export default async function VerifyEmailPage({
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
   const { token } = await searchParams;
-  const signedIn = Boolean(await getSession());
+  const signedIn = Boolean(await isSignedIn());
   return (
     <>
       <AuthHeading title="Verify your e-mail" />

@@ -3,8 +3,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { NoOrg } from "~/components/portal/no-org";
 import { VerifyBanner } from "~/components/portal/verify-banner";
-import { toMe } from "~/lib/me";
-import { getCaller } from "~/trpc/server";
+import { getMe } from "~/lib/me-server";
 
 export const metadata: Metadata = { title: "Dashboard" };
 
@@ -25,7 +24,7 @@ function ClusterIcon() {
 }
 
 export default async function DashboardPage() {
-  const me = toMe(await (await getCaller()).me.get());
+  const me = await getMe();
   const org = me.currentOrg;
   const verified = Boolean(me.user.emailVerified);
   return (

@@ -4,7 +4,7 @@ import Link from "next/link";
 import { AcceptInvite } from "~/components/auth/accept-invite";
 import { AuthHeading } from "~/components/auth/heading";
 import { loadInvitation } from "~/lib/invitation";
-import { getSession } from "~/lib/session";
+import { isSignedIn } from "~/lib/me-server";
 
 export const metadata: Metadata = { title: "Invitation" };
 
@@ -21,7 +21,7 @@ export default async function InvitePage({ params }: { params: Promise<{ token: 
       </>
     );
   const { invite } = inv;
-  const session = await getSession();
+  const session = await isSignedIn();
   const q = `?invite=${encodeURIComponent(token)}`;
   return (
     <>

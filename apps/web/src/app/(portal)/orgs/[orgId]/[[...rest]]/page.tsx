@@ -1,7 +1,6 @@
 import { notFound } from "next/navigation";
 import { EnterOrg } from "~/components/portal/enter-org";
-import { toMe } from "~/lib/me";
-import { getCaller } from "~/trpc/server";
+import { getMe } from "~/lib/me-server";
 
 const ALLOWED = /^(dashboard|settings(\/(members|tokens|audit))?)$/;
 
@@ -11,7 +10,7 @@ const ALLOWED = /^(dashboard|settings(\/(members|tokens|audit))?)$/;
  */
 export default async function OrgLinkPage({ params }: { params: Promise<{ orgId: string; rest?: string[] }> }) {
   const { orgId, rest } = await params;
-  const me = toMe(await (await getCaller()).me.get());
+  const me = await getMe();
   if (!me.orgs.some((o) => o.id === orgId)) notFound();
   const path = (rest ?? []).join("/") || "dashboard";
   if (!ALLOWED.test(path)) notFound();
