@@ -1,4 +1,10 @@
-export { LocalcloudClient, LocalcloudError } from "./api-client.ts";
+export {
+  type ControlPlaneView,
+  type CredentialsView,
+  LocalcloudClient,
+  LocalcloudError,
+  type VmView,
+} from "./api-client.ts";
 export { Cloud } from "./cloud.ts";
 export { type EmbeddedLocalcloud, startLocalcloud } from "./embedded.ts";
 export {

@@ -202,6 +202,7 @@ export class NodeAgent {
     }
     const w = new PodWorker(p, {
       client: this.client,
+      nodeName: this.cfg.nodeName,
       timing: this.timing,
       hostIP: this.cfg.address,
       allocateIP: () => this.allocateIP(),

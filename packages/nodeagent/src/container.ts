@@ -86,6 +86,7 @@ export class ContainerSim {
     private readonly restartPolicy: "Always" | "OnFailure" | "Never",
     private readonly timing: Timing,
     private readonly onChange: () => void,
+    private readonly onEvent: (type: "Normal" | "Warning", reason: string, message: string) => void = () => undefined,
   ) {
     this.profile = profileFor(spec.image);
     this.program = parseProgram(spec.command, spec.args);
@@ -126,6 +127,7 @@ export class ContainerSim {
   /** The pod could not build this container's config (missing ConfigMap/Secret key). */
   configError(message: string): void {
     this.state = { waiting: { reason: "CreateContainerConfigError", message } };
+    this.onEvent("Warning", "Failed", `Error: ${message}`);
     this.onChange();
   }
 
@@ -134,20 +136,34 @@ export class ContainerSim {
     if (this.stopped) return;
     this.env = env;
     const err = pullError(this.spec.image);
+    this.onEvent("Normal", "Pulling", `Pulling image "${this.spec.image}"`);
     if (err) {
       this.state = { waiting: { reason: "ErrImagePull", message: err } };
+      this.onEvent("Warning", "Failed", `Failed to pull image "${this.spec.image}": ${err}`);
+      this.onEvent("Warning", "Failed", "Error: ErrImagePull");
       this.onChange();
       const delay = this.nextBackoff();
       this.later(Math.min(1000, delay / 2), () => {
         this.state = {
           waiting: { reason: "ImagePullBackOff", message: `Back-off pulling image "${this.spec.image}"` },
         };
+        this.onEvent("Normal", "BackOff", `Back-off pulling image "${this.spec.image}"`);
+        this.onEvent("Warning", "Failed", "Error: ImagePullBackOff");
         this.onChange();
       });
       this.later(delay, () => this.start(this.env));
       return;
     }
-    this.later(this.timing.pullDelayMs, () => this.run());
+    const pulledAt = Date.now();
+    this.later(this.timing.pullDelayMs, () => {
+      const ms = Date.now() - pulledAt;
+      this.onEvent(
+        "Normal",
+        "Pulled",
+        `Successfully pulled image "${this.spec.image}" in ${ms}ms (${ms}ms including waiting)`,
+      );
+      this.run();
+    });
   }
 
   private nextBackoff(): number {
@@ -163,6 +179,8 @@ export class ContainerSim {
       this.logs = [];
     }
     const startedAt = now();
+    this.onEvent("Normal", "Created", `Created container ${this.spec.name}`);
+    this.onEvent("Normal", "Started", `Started container ${this.spec.name}`);
     this.state = { running: { startedAt } };
     this.ready = false;
     for (const l of this.profile.startupLogs) this.log(l);
@@ -241,6 +259,7 @@ export class ContainerSim {
       return;
     }
     const delay = this.nextBackoff();
+    this.onEvent("Warning", "BackOff", `Back-off restarting failed container ${this.spec.name}`);
     this.state = {
       waiting: {
         reason: "CrashLoopBackOff",
@@ -254,6 +273,7 @@ export class ContainerSim {
   /** Stops the container for good (pod deletion): it exits as after SIGTERM. */
   stop(): void {
     if (this.running) {
+      this.onEvent("Normal", "Killing", `Stopping container ${this.spec.name}`);
       const started = (this.state as { running: { startedAt: string } }).running.startedAt;
       this.state = {
         terminated: {

@@ -1,6 +1,7 @@
 // One pod on this node: waits for its volumes, resolves its environment, runs init containers
 // then containers, and reports the pod status the way the kubelet does.
 import { ContainerSim, type ContainerSpec, parseQuantity, type Timing } from "./container.ts";
+import { PodEventRecorder } from "./events.ts";
 import type { KubeClient, KubeObj } from "./kubeclient.ts";
 import { KubeApiError } from "./kubeclient.ts";
 
@@ -25,6 +26,7 @@ export interface PodObj extends KubeObj {
 
 export interface PodHost {
   client: KubeClient;
+  nodeName: string;
   timing: Timing;
   hostIP: string;
   allocateIP(): string;
@@ -61,10 +63,17 @@ export class PodWorker {
   ) {
     const policy = pod.spec.restartPolicy ?? "Always";
     const changed = () => this.changed();
-    this.init = (pod.spec.initContainers ?? []).map(
-      (c) => new ContainerSim(c, policy === "Always" ? "OnFailure" : policy, host.timing, changed),
-    );
-    this.containers = pod.spec.containers.map((c) => new ContainerSim(c, policy, host.timing, changed));
+    const events = new PodEventRecorder(host.client, host.nodeName, {
+      name: pod.metadata.name,
+      namespace: pod.metadata.namespace ?? "default",
+      uid: pod.metadata.uid ?? "",
+    });
+    const sim = (c: ContainerSpec, p: "Always" | "OnFailure" | "Never") =>
+      new ContainerSim(c, p, host.timing, changed, (type, reason, message) =>
+        events.record(type, reason, message, c.name),
+      );
+    this.init = (pod.spec.initContainers ?? []).map((c) => sim(c, policy === "Always" ? "OnFailure" : policy));
+    this.containers = pod.spec.containers.map((c) => sim(c, policy));
   }
 
   get uid(): string {
