@@ -2,9 +2,15 @@
 // names per test, callers built with the real context.
 import { randomBytes } from "node:crypto";
 import { getDb } from "@nuage/db";
+import { redis } from "@nuage/jobs";
 import { createTRPCContext } from "../context.ts";
 import { handleRestRequest } from "../rest.ts";
 import { createCaller } from "../root.ts";
+
+// Jobs enqueued by these tests go to a private queue prefix: no running worker takes them (and
+// clears the mails the tests read); cleanup() deletes its keys.
+const queuePrefix = `test-api-${randomBytes(4).toString("hex")}`;
+process.env.NUAGE_QUEUE_PREFIX = queuePrefix;
 
 const created = { users: new Set<string>(), orgs: new Set<string>(), emails: new Set<string>() };
 
@@ -28,6 +34,8 @@ export async function cleanup() {
   await db.org.deleteMany({ where: { id: { in: orgs } } });
   await db.user.deleteMany({ where: { id: { in: users } } });
   await db.mailOutbox.deleteMany({ where: { to: { in: [...created.emails] } } });
+  const keys = await redis().keys(`${queuePrefix}:*`);
+  if (keys.length) await redis().del(...keys);
   created.users.clear();
   created.orgs.clear();
   created.emails.clear();
