@@ -26,11 +26,30 @@ export async function handleRestRequest(req: Request): Promise<Response> {
       return Response.json({ message: "Method not allowed" }, { status: 405 });
     return Response.json(getOpenApiDocument());
   }
-  return createOpenApiFetchHandler({
+  const res = await createOpenApiFetchHandler({
     endpoint: REST_PREFIX,
     router: appRouter,
     // REST authenticates with API tokens only: cookies are ignored.
     createContext: () => createTRPCContext({ headers: req.headers, session: null }),
     req,
   });
+  return res.status === 400 ? nameFieldsInMessage(res) : res;
+}
+
+/** trpc-to-openapi says "Input validation failed": say which fields and why instead. */
+async function nameFieldsInMessage(res: Response): Promise<Response> {
+  const text = await res.text();
+  try {
+    const body = JSON.parse(text) as { message?: string; data?: { fieldErrors?: Record<string, string> } };
+    const fields = body.data?.fieldErrors;
+    if (body.message === "Input validation failed" && fields && Object.keys(fields).length) {
+      body.message = Object.entries(fields)
+        .map(([k, v]) => `${k}: ${v}`)
+        .join("; ");
+      const headers = new Headers(res.headers);
+      headers.delete("content-length");
+      return Response.json(body, { status: 400, headers });
+    }
+  } catch {}
+  return new Response(text, { status: res.status, headers: res.headers });
 }

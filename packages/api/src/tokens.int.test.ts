@@ -71,6 +71,7 @@ describe("API tokens", () => {
     });
     const bad = await rest("/tokens", { token, method: "POST", body: { name: "", scope: "admin" } });
     expect(bad.status).toBe(400);
+    expect((await bad.json()).message).toBe("name: Token name is required; scope: scope must be read or write");
   });
 
   it("revoked, expired and unknown tokens get 401 with their own message", async () => {
