@@ -12,7 +12,7 @@ export default async function PortalLayout({ children }: { children: ReactNode }
     <MeProvider me={me}>
       <div className="min-h-screen">
         <TopBar />
-        <main className="mx-auto max-w-6xl px-6 py-8">{children}</main>
+        <main className="mx-auto max-w-6xl px-4 py-8 sm:px-6">{children}</main>
       </div>
     </MeProvider>
   );

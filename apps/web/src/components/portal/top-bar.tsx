@@ -22,15 +22,15 @@ export function TopBar() {
   const [creating, setCreating] = useState(false);
   return (
     <header className="border-b border-slate-200 bg-white">
-      <div className="mx-auto flex h-14 max-w-6xl items-center gap-6 px-6">
-        <Logo href="/dashboard" />
-        <span className="text-slate-300" aria-hidden="true">
+      <div className="mx-auto flex h-14 max-w-6xl items-center gap-2 px-4 sm:gap-6 sm:px-6">
+        <Logo href="/dashboard" compact />
+        <span className="hidden text-slate-300 sm:inline" aria-hidden="true">
           /
         </span>
         <Menu
           label="Switch organization"
           testId="org-switcher"
-          button={<span className="max-w-48 truncate">{me.currentOrg?.name ?? "No organization"}</span>}
+          button={<span className="max-w-28 truncate sm:max-w-48">{me.currentOrg?.name ?? "No organization"}</span>}
         >
           {(close) => (
             <>
