@@ -83,5 +83,7 @@ describe("pod-template-hash", () => {
     const withHash = structuredClone(t);
     withHash.metadata.labels = { app: "web", "pod-template-hash": "abc" } as any;
     expect(templatesEqual(t, withHash)).toBe(true);
+    // kubectl sends `creationTimestamp: null` in templates (rollout undo): the same as unset
+    expect(templatesEqual(t, { ...t, metadata: { ...t.metadata, creationTimestamp: null } })).toBe(true);
   });
 });

@@ -43,12 +43,12 @@ export type ReplicaSet = KubeObject & {
   status?: { replicas?: number; readyReplicas?: number; availableReplicas?: number; observedGeneration?: number };
 };
 
-/** JSON with keys sorted, so that equal objects serialise equally. */
+/** JSON with keys sorted and null/undefined fields dropped (unset), so that equal objects serialise equally. */
 export function canonical(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonical).join(",")}]`;
   if (v && typeof v === "object") {
     const entries = Object.entries(v as Record<string, unknown>)
-      .filter(([, x]) => x !== undefined)
+      .filter(([, x]) => x !== undefined && x !== null)
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     return `{${entries.map(([k, x]) => `${JSON.stringify(k)}:${canonical(x)}`).join(",")}}`;
   }

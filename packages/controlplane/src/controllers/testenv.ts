@@ -7,6 +7,7 @@ import { createApiServer } from "../apiserver/index.ts";
 import type { Client, KubeObject, WatchHandle } from "../client.ts";
 import { startScheduler } from "../scheduler/index.ts";
 import { startControllers } from "./index.ts";
+import { runningStatus } from "./kubesystem.ts";
 import type { ControllerOptions } from "./options.ts";
 import type { Pod } from "./podutil.ts";
 import { clone, isConflict, isNotFound, nowIso, R } from "./refs.ts";
@@ -44,7 +45,7 @@ export async function startEnv(opts: Partial<ControllerOptions> = {}, withSchedu
 }
 
 let ipCounter = 2;
-function fakeKubelet(client: Client, readyFor: (pod: Pod) => boolean = () => true): WatchHandle {
+export function fakeKubelet(client: Client, readyFor: (pod: Pod) => boolean = () => true): WatchHandle {
   const busy = new Set<string>();
   const handle = async (p: Pod) => {
     const key = `${p.metadata.namespace}/${p.metadata.name}`;
@@ -59,18 +60,8 @@ function fakeKubelet(client: Client, readyFor: (pod: Pod) => boolean = () => tru
       const cur = await client.get<Pod>(R.pods, p.metadata.namespace, p.metadata.name!);
       const upd = clone(cur);
       const now = nowIso();
-      upd.status = {
-        ...(upd.status ?? {}),
-        phase: "Running",
-        podIP: `10.244.${Math.floor(ipCounter / 250)}.${(ipCounter++ % 250) + 2}`,
-        startTime: now,
-        conditions: [
-          { type: "PodScheduled", status: "True", lastTransitionTime: now },
-          { type: "Initialized", status: "True", lastTransitionTime: now },
-          { type: "ContainersReady", status: "True", lastTransitionTime: now },
-          { type: "Ready", status: "True", lastTransitionTime: now },
-        ],
-      };
+      const ip = `10.244.${Math.floor(ipCounter / 250)}.${(ipCounter++ % 250) + 2}`;
+      upd.status = { ...(upd.status ?? {}), ...runningStatus(cur, ip, now), hostIP: "192.168.0.10" };
       await client.update(R.pods, upd, { subresource: "status" });
     } catch (err) {
       if (!isNotFound(err) && !isConflict(err)) throw err;
