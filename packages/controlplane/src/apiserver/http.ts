@@ -5,6 +5,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Authenticator } from "../auth/authn.ts";
 import { RbacAuthorizer } from "../auth/rbac.ts";
 import { openapiV2, openapiV3, v3GroupVersions } from "../openapi/index.ts";
+import { encodeOpenApiV2 } from "../protobuf/openapiv2.ts";
 import { LOOPBACK_USER, type UserInfo } from "./context.ts";
 import { aggregated, apiGroup, apiGroupList, apiResourceList, apiVersions } from "./discovery.ts";
 import { ApiError, asApiError, forbidden, toStatus, unauthorized } from "./errors.ts";
@@ -69,6 +70,7 @@ export function createHttpHandler(
   opts: HttpOptions & { store: Store; subs: Subresources; authorizer: RbacAuthorizer },
 ) {
   const version = opts.version ?? "v1.33.1";
+  let v2pb: Buffer | undefined;
 
   async function nonResource(
     req: IncomingMessage,
@@ -101,8 +103,11 @@ export function createHttpHandler(
       return send(res, 200, g);
     }
     if (path === "/openapi/v2") {
-      if (!/application\/json|\*\/\*/.test(accept) && /protobuf/.test(accept)) {
-        throw new ApiError(406, "NotAcceptable", "only application/json is supported for /openapi/v2");
+      if (/protobuf/.test(accept) && !/application\/json/.test(accept)) {
+        v2pb ??= encodeOpenApiV2(openapiV2());
+        res.writeHead(200, { "Content-Type": "application/octet-stream" });
+        res.end(v2pb);
+        return true;
       }
       return send(res, 200, openapiV2());
     }
