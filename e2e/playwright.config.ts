@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "@playwright/test";
@@ -14,10 +14,32 @@ assertLocalDatabase(process.env.DATABASE_URL);
 
 // One mail folder per run. The config is evaluated again in each test worker: the run id set
 // here is inherited through the environment, so all of them agree on the folder.
-process.env.NUAGE_E2E_RUN ??= `${new Date().toISOString().replace(/[:.]/g, "-")}-${randomBytes(3).toString("hex")}`;
-process.env.NUAGE_MAIL_DIR = join(ROOT, ".data", "e2e-mail", process.env.NUAGE_E2E_RUN);
+const MAIL_ROOT = join(ROOT, ".data", "e2e-mail");
+if (!process.env.NUAGE_E2E_RUN) {
+  process.env.NUAGE_E2E_RUN = `${new Date().toISOString().replace(/[:.]/g, "-")}-${randomBytes(3).toString("hex")}`;
+  removeOldRuns(MAIL_ROOT, 24 * 3600_000);
+}
+process.env.NUAGE_MAIL_DIR = join(MAIL_ROOT, process.env.NUAGE_E2E_RUN);
 mkdirSync(process.env.NUAGE_MAIL_DIR, { recursive: true });
 process.env.NUAGE_URL = BASE_URL;
+
+/** Mail folders of earlier runs are kept a day for debugging, then removed. */
+function removeOldRuns(root: string, maxAgeMs: number): void {
+  let names: string[] = [];
+  try {
+    names = readdirSync(root);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const dir = join(root, name);
+    try {
+      if (Date.now() - statSync(dir).mtimeMs > maxAgeMs) rmSync(dir, { recursive: true, force: true });
+    } catch {
+      // Another run may be removing it too.
+    }
+  }
+}
 
 const serverEnv: Record<string, string> = {
   ...(process.env as Record<string, string>),

@@ -37,6 +37,15 @@ test("an API token from the UI works against /api/v1 until it is revoked", async
 
     const refused = await api.get("/api/v1/me", { headers: { Authorization: `Bearer ${token}` } });
     expect(refused.status()).toBe(401);
+
+    // Both acts are in the audit log, by the owner.
+    await page.goto("/settings/audit");
+    await page.getByLabel("Action").fill("token.revoke");
+    await page.getByLabel("Action").press("Enter");
+    const revoked = page.getByRole("row").filter({ hasText: "token.revoke" });
+    await expect(revoked).toHaveCount(1);
+    await expect(revoked).toContainText(tenant.user.email);
+    await expect(page.getByRole("row").filter({ hasText: "token.create" })).toHaveCount(0);
   } finally {
     await api.dispose();
   }

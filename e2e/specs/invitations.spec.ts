@@ -37,6 +37,7 @@ test("an owner invites a viewer, who signs up from the mail and cannot invite", 
     await expect(guest.getByRole("form", { name: "Invite member" })).toHaveCount(0);
     await expect(guest.getByRole("button", { name: "Send invitation" })).toHaveCount(0);
     await expect(guest.getByRole("button", { name: "Remove" })).toHaveCount(0);
+    await expect(guest.getByRole("link", { name: "Audit log" })).toHaveCount(0);
 
     // …and calling the procedure directly is refused by the server.
     const res = await trpcRaw(guest.request, "invitations.create", { email: newUser("x").email, role: "admin" });
