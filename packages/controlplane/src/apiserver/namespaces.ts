@@ -40,15 +40,19 @@ export class NamespaceWorker {
     let remaining = 0;
     try {
       const ctx = loopbackContext();
-      for (const def of RESOURCES) {
-        if (!def.namespaced || def.stored === false || def.group === "events.k8s.io") continue;
-        const items = (await this.store.list(def, { namespace: name })).items;
-        for (const o of items) {
-          remaining++;
-          if (o.metadata.deletionTimestamp) continue;
-          await this.store
-            .delete(ctx, def, name, o.metadata.name!, { propagationPolicy: "Background" })
-            .catch(() => {});
+      for (let pass = 0; pass < 2; pass++) {
+        remaining = 0;
+        for (const def of RESOURCES) {
+          if (!def.namespaced || def.stored === false || def.group === "events.k8s.io") continue;
+          const items = (await this.store.list(def, { namespace: name })).items;
+          for (const o of items) {
+            if (pass === 0 && !o.metadata.deletionTimestamp) {
+              await this.store
+                .delete(ctx, def, name, o.metadata.name!, { propagationPolicy: "Background" })
+                .catch(() => {});
+            }
+            if (pass === 1) remaining++;
+          }
         }
       }
       if (remaining === 0) {
