@@ -48,8 +48,46 @@ test("an owner invites a viewer, who signs up from the mail and cannot invite", 
     await context.close();
   }
 
-  // The owner sees the new member with the role given.
+  // The owner sees the new member with the role given, and can remove them after confirming.
   await page.goto("/settings/members");
   await expect(page.getByRole("combobox", { name: `Role of ${invitee.email}` })).toHaveValue("viewer");
-  await expect(page.getByRole("row").filter({ hasText: invitee.email })).toHaveCount(1);
+  const memberRow = page.getByRole("row").filter({ hasText: invitee.email });
+  await expect(memberRow).toHaveCount(1);
+  await memberRow.getByRole("button", { name: "Remove" }).click();
+  const confirm = page.getByRole("dialog", { name: "Remove member?" });
+  await expect(confirm).toContainText(invitee.email);
+  await confirm.getByRole("button", { name: "Remove" }).click();
+  await expect(confirm).toBeHidden();
+  await expect(page.getByRole("row").filter({ hasText: invitee.email })).toHaveCount(0);
+});
+
+test("a revoked invitation's link no longer works", async ({ tenant: _owner, page, browser }) => {
+  const invitee = newUser("revoked");
+  await page.goto("/settings/members");
+  const form = page.getByRole("form", { name: "Invite member" });
+  await form.getByLabel("E-mail").fill(invitee.email);
+  await form.getByRole("button", { name: "Send invitation" }).click();
+  const row = page.getByRole("row").filter({ hasText: invitee.email });
+  await expect(row).toBeVisible();
+  const link = linkIn(await waitForMail(invitee.email, { subject: /invited/i }), "/invite/");
+
+  await row.getByRole("button", { name: "Revoke" }).click();
+  const confirm = page.getByRole("dialog", { name: "Revoke invitation?" });
+  // Escape cancels; the invitation stays.
+  await page.keyboard.press("Escape");
+  await expect(confirm).toBeHidden();
+  await expect(row).toBeVisible();
+  await row.getByRole("button", { name: "Revoke" }).click();
+  await confirm.getByRole("button", { name: "Revoke" }).click();
+  await expect(page.getByRole("row").filter({ hasText: invitee.email })).toHaveCount(0);
+
+  const context = await browser.newContext();
+  try {
+    const guest = await context.newPage();
+    await guest.goto(link);
+    await expect(guest.getByRole("heading", { name: "Invitation not valid" })).toBeVisible();
+    await expect(guest.getByText("This invitation was withdrawn.")).toBeVisible();
+  } finally {
+    await context.close();
+  }
 });

@@ -70,7 +70,15 @@ export function SignUpForm({ invite }: { invite: InviteSummary | null }) {
       {top ? <Banner tone="error">{top}</Banner> : null}
       <Input label="Your name" name="name" autoComplete="name" required autoFocus error={err("name")} />
       {invite ? (
-        <Input label="E-mail" name="email" type="email" value={invite.email} readOnly hint="The invited address." />
+        <Input
+          label="E-mail"
+          name="email"
+          type="email"
+          value={invite.email}
+          readOnly
+          hint="The invited address."
+          error={err("email")}
+        />
       ) : (
         <Input label="E-mail" name="email" type="email" autoComplete="email" required error={err("email")} />
       )}
