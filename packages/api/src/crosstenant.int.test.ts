@@ -26,7 +26,7 @@ interface World {
 }
 
 type Rule =
-  | { kind: "public" | "self"; why: string }
+  | { kind: "public" | "self" | "platform"; why: string }
   /** Lists/reads of the current org: A's answer must not mention any org-B id. */
   | { kind: "org-read"; call: (c: Caller) => Promise<unknown> }
   /** Takes the id of an org-owned object: given org B's id, A must get NOT_FOUND. */
@@ -47,6 +47,7 @@ const RULES: Record<string, Rule> = {
   "invitations.accept": { kind: "self", why: "secret token and the caller's own e-mail must match" },
   "org.create": { kind: "self", why: "creates a new org owned by the caller" },
   "members.leave": { kind: "self", why: "removes the caller from the current org" },
+  "admin.listOrgs": { kind: "platform", why: "platform admins only (see the test below)" },
   "me.get": { kind: "org-read", call: (c) => c.me.get() },
   "me.currentOrg": { kind: "org-read", call: (c) => c.me.currentOrg() },
   "org.get": { kind: "org-read", call: (c) => c.org.get() },
@@ -122,6 +123,18 @@ describe("cross-tenant isolation", () => {
         if (rule.kind !== "org-read") continue;
         const out = JSON.stringify(await rule.call(await make()));
         for (const id of bIds) expect(out.includes(id), `${path} as ${name} leaked ${id}`).toBe(false);
+      }
+    }
+  });
+
+  it("platform procedures refuse org users and tokens", async () => {
+    for (const { name, make } of callers) {
+      for (const [path, rule] of Object.entries(RULES)) {
+        if (rule.kind !== "platform") continue;
+        const [ns, proc] = path.split(".") as [string, string];
+        const caller = (await make()) as unknown as Record<string, Record<string, () => Promise<unknown>>>;
+        const err = await errorOf(() => caller[ns]![proc]!());
+        expect(err.code, `${path} as ${name}`).toBe("FORBIDDEN");
       }
     }
   });

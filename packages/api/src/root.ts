@@ -1,3 +1,4 @@
+import { adminRouter } from "./routers/admin.ts";
 import { auditRouter } from "./routers/audit.ts";
 import { authRouter } from "./routers/auth.ts";
 import { invitationsRouter } from "./routers/invitations.ts";
@@ -15,6 +16,7 @@ export const appRouter = router({
   invitations: invitationsRouter,
   tokens: tokensRouter,
   audit: auditRouter,
+  admin: adminRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -38,6 +38,7 @@ export type { MailMessage } from "./mail/templates.ts";
 export { leaveOrg, listMembers, removeMember, updateMemberRole } from "./members.ts";
 export { createOrg, getOrg, listUserOrgs, type OrgMembershipView, resolveUserOrg, updateOrg } from "./orgs.ts";
 export { PASSWORD_POLICY } from "./password.ts";
+export { listAllOrgs } from "./platform.ts";
 export { ROLES, requireRole, roleAtLeast } from "./roles.ts";
 export * from "./schemas.ts";
 export { hashToken, randomToken } from "./secrets.ts";

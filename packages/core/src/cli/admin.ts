@@ -5,6 +5,7 @@ import { closeDb, getDb } from "@nuage/db";
 import { closeQueues, closeRedis } from "@nuage/jobs";
 import { createApiToken } from "../apiTokens.ts";
 import { AppError } from "../errors.ts";
+import { listAllOrgs } from "../platform.ts";
 import { requireRole } from "../roles.ts";
 import { createUser, setPassword } from "../users.ts";
 import { parseExpiry } from "./expiry.ts";
@@ -106,13 +107,10 @@ async function run(argv: string[]): Promise<void> {
     }
     case "list-orgs": {
       parse({});
-      const orgs = await getDb().org.findMany({
-        orderBy: { createdAt: "asc" },
-        include: { _count: { select: { memberships: true } } },
-      });
+      const orgs = await listAllOrgs({ limit: 5000 });
       const rows = [
         ["ID", "NAME", "MEMBERS", "CREATED"],
-        ...orgs.map((o) => [o.id, o.name, String(o._count.memberships), o.createdAt.toISOString()]),
+        ...orgs.map((o) => [o.id, o.name, String(o.members), o.createdAt.toISOString()]),
       ];
       const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
       for (const r of rows)
