@@ -1,5 +1,5 @@
 import { newUser, trpcRaw } from "../support/api.ts";
-import { expect, test } from "../support/fixtures.ts";
+import { expect, makeTenant, test } from "../support/fixtures.ts";
 import { linkIn, waitForMail } from "../support/mailbox.ts";
 
 test("an owner invites a viewer, who signs up from the mail and cannot invite", async ({ tenant, page, browser }) => {
@@ -87,6 +87,37 @@ test("a revoked invitation's link no longer works", async ({ tenant: _owner, pag
     await guest.goto(link);
     await expect(guest.getByRole("heading", { name: "Invitation not valid" })).toBeVisible();
     await expect(guest.getByText("This invitation was withdrawn.")).toBeVisible();
+  } finally {
+    await context.close();
+  }
+});
+
+test("a signed-in user accepts an invitation, then gets promoted to admin", async ({ tenant, page, browser }) => {
+  const context = await browser.newContext();
+  try {
+    const other = await makeTenant(await context.newPage(), "joiner");
+    await page.goto("/settings/members");
+    const form = page.getByRole("form", { name: "Invite member" });
+    await form.getByLabel("E-mail").fill(other.user.email);
+    await form.getByLabel("Role").selectOption("member");
+    await form.getByRole("button", { name: "Send invitation" }).click();
+    const link = linkIn(await waitForMail(other.user.email, { subject: /invited/i }), "/invite/");
+
+    await other.page.goto(link);
+    await other.page.getByRole("button", { name: `Join ${tenant.user.orgName}` }).click();
+    await expect(other.page.getByTestId("org-name")).toHaveText(tenant.user.orgName);
+    await expect(other.page.getByText("Your role")).toContainText("member");
+    // Their own org is still in the switcher.
+    await other.page.getByTestId("org-switcher").click();
+    await expect(other.page.getByRole("menuitem", { name: new RegExp(other.user.orgName) })).toBeVisible();
+    await other.page.keyboard.press("Escape");
+
+    await page.reload();
+    await page.getByRole("combobox", { name: `Role of ${other.user.email}` }).selectOption("admin");
+    await expect(page.getByRole("combobox", { name: `Role of ${other.user.email}` })).toHaveValue("admin");
+    await other.page.goto("/settings/members");
+    await expect(other.page.getByRole("form", { name: "Invite member" })).toBeVisible();
+    await expect(other.page.getByRole("link", { name: "Audit log" })).toBeVisible();
   } finally {
     await context.close();
   }
