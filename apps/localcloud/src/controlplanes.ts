@@ -140,11 +140,15 @@ export class ControlPlaneSupervisor {
     // `node --import tsx` rather than the tsx CLI: one process per control plane instead of two,
     // so killing or supervising it acts on the server itself.
     const entry = join(REPO_ROOT, "packages/controlplane/src/main.ts");
-    const child = spawn(process.execPath, ["--max-old-space-size=256", "--import", "tsx", entry, "--config", configFile], {
-      cwd: REPO_ROOT,
-      stdio: ["ignore", "pipe", "pipe"],
-      env: process.env,
-    });
+    const child = spawn(
+      process.execPath,
+      ["--max-old-space-size=256", "--import", "tsx", entry, "--config", configFile],
+      {
+        cwd: REPO_ROOT,
+        stdio: ["ignore", "pipe", "pipe"],
+        env: process.env,
+      },
+    );
     rt.child = child;
     rt.phase = rt.restarts > 0 ? "Restarting" : "Starting";
     let buf = "";

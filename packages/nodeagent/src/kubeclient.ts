@@ -90,7 +90,9 @@ export class KubeClient {
   request<T = unknown>(method: Method, path: string, body?: unknown, contentType = "application/json"): Promise<T> {
     return new Promise((resolve, reject) => {
       const payload = body === undefined ? undefined : JSON.stringify(body);
-      const headers = this.headers(payload ? { "content-type": contentType } : {});
+      const headers = this.headers(
+        payload ? { "content-type": contentType, "content-length": String(Buffer.byteLength(payload)) } : {},
+      );
       const req = https.request(
         new URL(path, this.base),
         { method, agent: this.agent, headers, timeout: 30_000 },
