@@ -44,6 +44,11 @@ describe("next-auth options", () => {
       account: { provider: "credentials", type: "credentials", providerAccountId: r.userId },
     } as never);
     expect(token).toMatchObject({ userId: r.userId, sessionVersion: 0 });
+    // Later session checks keep the token while the password is unchanged, and end it after.
+    const check = (t: object) => authOptions.callbacks!.jwt!({ token: t } as never);
+    await expect(check({ userId: r.userId, sessionVersion: 0 })).resolves.toMatchObject({ userId: r.userId });
+    await getDb().user.update({ where: { id: r.userId }, data: { sessionVersion: 1 } });
+    await expect(check({ userId: r.userId, sessionVersion: 0 })).rejects.toThrow("session ended by a password change");
     expect(authOptions.pages?.signIn).toBe("/signin");
     expect(authOptions.session?.strategy).toBe("jwt");
   });

@@ -1,7 +1,7 @@
 // next-auth v4 options: credentials (e-mail + password, argon2id) always; GitHub and Google when
 // their variables are set. JWT sessions carry `userId` and `sessionVersion` (a password reset
 // bumps the version, which ends older sessions: see packages/api/src/context.ts).
-import { AppError, authenticate, upsertOAuthUser } from "@nuage/core";
+import { AppError, authenticate, getUser, upsertOAuthUser } from "@nuage/core";
 import type { NextAuthOptions } from "next-auth";
 import CredentialsImport from "next-auth/providers/credentials";
 import GitHubImport from "next-auth/providers/github";
@@ -88,6 +88,15 @@ export const authOptions: NextAuthOptions = {
         const u = user as { id: string; nuageUserId?: string; sessionVersion?: number };
         token.userId = account?.provider === "credentials" ? u.id : (u.nuageUserId ?? u.id);
         token.sessionVersion = u.sessionVersion ?? 0;
+        return token;
+      }
+      // Session checks: a deleted user or a changed password ends the session. Throwing makes
+      // next-auth answer "no session" and clear the cookie. A database hiccup keeps the session.
+      if (typeof token.userId === "string") {
+        const current = await getUser(token.userId).catch(() => undefined);
+        if (current === null) throw new Error("session user no longer exists");
+        if (current && current.sessionVersion !== (token.sessionVersion ?? 0))
+          throw new Error("session ended by a password change");
       }
       return token;
     },
