@@ -49,6 +49,25 @@ describe("worker", () => {
     expect(readdirSync(dir).some((f) => f.includes(id))).toBe(true);
   });
 
+  it("answers /health with the database, Redis and queue counts", async () => {
+    const { startHealthServer } = await import("./health.ts");
+    const server = await startHealthServer(0);
+    try {
+      const { port } = server.address() as { port: number };
+      const res = await fetch(`http://127.0.0.1:${port}/health`);
+      expect(res.status).toBe(200);
+      expect(await res.json()).toMatchObject({
+        status: "ok",
+        database: "up",
+        redis: "up",
+        queues: { mail: { waiting: expect.any(Number), failed: expect.any(Number) } },
+      });
+      expect((await fetch(`http://127.0.0.1:${port}/nope`)).status).toBe(404);
+    } finally {
+      server.close();
+    }
+  });
+
   it("registers the outbox sweep as a job scheduler", async () => {
     const { getQueue } = await import("@nuage/jobs");
     const schedulers = await getQueue("mail").getJobSchedulers();
