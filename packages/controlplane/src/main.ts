@@ -21,6 +21,7 @@ for (const k of ["name", "etcd", "listen", "tls", "serviceAccountKeyPem", "encry
   if (!cfg[k]) fail(`config field "${k}" is required`);
 }
 
+if (process.env.NUAGE_APISERVER_DEBUG === "1") cfg.logClientErrors = true;
 const log = (msg: string) => console.error(JSON.stringify({ event: "log", cluster: cfg.name, msg }));
 const cp = await startControlPlane(cfg, log).catch((e) => fail(`start failed: ${(e as Error).message}`));
 console.log(JSON.stringify({ event: "ready", port: cp.port }));

@@ -22,6 +22,8 @@ export interface ControlPlaneConfig {
   clusterCidr?: string;
   serviceCidr?: string;
   version?: string;
+  /** Log 4xx answers too (debugging clients). */
+  logClientErrors?: boolean;
   /** Set false to run the API server alone (tests). */
   controllers?: boolean;
 }
@@ -68,6 +70,7 @@ export async function startControlPlane(
     version: cfg.version,
     authenticator,
     nodeProxy,
+    logClientErrors: cfg.logClientErrors,
   });
   api.subresources.tokens = authenticator;
   nodeProxy.store = api.store;

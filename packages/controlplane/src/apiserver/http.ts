@@ -21,6 +21,8 @@ export interface HttpOptions {
   /** Without one, every request runs as system:apiserver (in-process tests only). */
   authenticator?: Authenticator;
   nodeProxy?: NodeProxy;
+  /** Also log 4xx answers (method, path, reason; never bodies or query strings). */
+  logClientErrors?: boolean;
 }
 
 export function send(res: ServerResponse, code: number, body: unknown, contentType = "application/json"): true {
@@ -71,6 +73,7 @@ export function createHttpHandler(
 ) {
   const version = opts.version ?? "v1.33.1";
   let v2pb: Buffer | undefined;
+  const debug = opts.logClientErrors === true;
 
   async function nonResource(
     req: IncomingMessage,

@@ -78,6 +78,7 @@ export class Authenticator {
       let entries: string[] = [];
       try {
         const parsed = JSON.parse(text);
+        if (typeof parsed !== "object" || parsed === null) throw new Error("one entry per line");
         if (Array.isArray(parsed)) entries = parsed.map(String);
         else
           entries = [

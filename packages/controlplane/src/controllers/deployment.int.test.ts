@@ -10,7 +10,8 @@ const ns = "default";
 beforeAll(async () => {
   env = await startEnv();
   for (const n of ["node-a", "node-b", "node-c"]) await createNode(env.client, n);
-  env.fakeKubelets();
+  // Pods of images tagged "stuck" never become ready (to reach the progress deadline).
+  env.fakeKubelets((p) => !JSON.stringify(p.spec?.containers ?? []).includes(":stuck"));
 });
 afterAll(async () => {
   await env?.stop();
@@ -203,5 +204,107 @@ describe("deployment controller, replicaset controller and scheduler", () => {
       20_000,
       "history limited to one old ReplicaSet",
     );
+  });
+
+  it("reports ProgressDeadlineExceeded when new pods never become available", async () => {
+    const c = env.client;
+    await c.create(R.deployments, deployment(ns, "slow", 1, "nginx:1", { progressDeadlineSeconds: 2 }) as KubeObject);
+    await eventually(async () => (await c.get<any>(R.deployments, ns, "slow")).status?.availableReplicas === 1, 20_000);
+    await patchRetry(c, R.deployments, ns, "slow", "strategic", {
+      spec: { template: { spec: { containers: [{ name: "main", image: "nginx:stuck" }] } } },
+    });
+    const d = await eventually(
+      async () => {
+        const d = await c.get<any>(R.deployments, ns, "slow");
+        const p = d.status?.conditions?.find((x: any) => x.type === "Progressing");
+        return p?.reason === "ProgressDeadlineExceeded" ? d : undefined;
+      },
+      20_000,
+      "ProgressDeadlineExceeded",
+    );
+    const p = d.status.conditions.find((x: any) => x.type === "Progressing");
+    expect(p.status).toBe("False");
+    expect(p.message).toMatch(/^ReplicaSet "slow-[a-z0-9]+" has timed out progressing\.$/);
+    // maxUnavailable 25% of 1 rounds down to 0: the old pod stays available
+    expect(d.status.availableReplicas).toBe(1);
+  });
+
+  it("does not roll out a paused deployment until it is resumed", async () => {
+    const c = env.client;
+    await c.create(R.deployments, deployment(ns, "paused", 2) as KubeObject);
+    await eventually(
+      async () => (await c.get<any>(R.deployments, ns, "paused")).status?.availableReplicas === 2,
+      20_000,
+    );
+    await patchRetry(c, R.deployments, ns, "paused", "merge", { spec: { paused: true } });
+    await patchRetry(c, R.deployments, ns, "paused", "strategic", {
+      spec: { template: { spec: { containers: [{ name: "main", image: "nginx:2" }] } } },
+    });
+    const d = await eventually(
+      async () => {
+        const d = await c.get<any>(R.deployments, ns, "paused");
+        return d.status?.conditions?.some((x: any) => x.reason === "DeploymentPaused") ? d : undefined;
+      },
+      10_000,
+      "DeploymentPaused",
+    );
+    expect(d.metadata.annotations["deployment.kubernetes.io/revision"]).toBe("1");
+    const rss = async () =>
+      (await c.list<any>(R.replicasets, { namespace: ns })).items.filter((r) => r.metadata.name.startsWith("paused-"));
+    expect(await rss()).toHaveLength(1);
+    await patchRetry(c, R.deployments, ns, "paused", "merge", { spec: { paused: false } });
+    await eventually(
+      async () => {
+        const d = await c.get<any>(R.deployments, ns, "paused");
+        return (
+          d.metadata.annotations["deployment.kubernetes.io/revision"] === "2" &&
+          d.status?.updatedReplicas === 2 &&
+          d.status?.availableReplicas === 2
+        );
+      },
+      20_000,
+      "rollout after resume",
+    );
+    expect(await rss()).toHaveLength(2);
+  });
+
+  it("runs ReplicationControllers and adopts matching orphan pods", async () => {
+    const c = env.client;
+    await c.create(R.pods, {
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name: "orphan-1", namespace: ns, labels: { app: "legacy" } },
+      spec: { containers: [{ name: "c", image: "nginx" }] },
+    });
+    await c.create(R.replicationcontrollers, {
+      apiVersion: "v1",
+      kind: "ReplicationController",
+      metadata: { name: "legacy", namespace: ns },
+      spec: {
+        replicas: 2,
+        selector: { app: "legacy" },
+        template: { metadata: { labels: { app: "legacy" } }, spec: { containers: [{ name: "c", image: "nginx" }] } },
+      },
+    });
+    const rc = await eventually(
+      async () => {
+        const rc = await c.get<any>(R.replicationcontrollers, ns, "legacy");
+        return rc.status?.readyReplicas === 2 ? rc : undefined;
+      },
+      20_000,
+      "RC ready",
+    ).catch(async (err) => {
+      console.error(JSON.stringify(await c.get<any>(R.replicationcontrollers, ns, "legacy")), JSON.stringify(await podsOf("legacy")));
+      throw err;
+    });
+    expect(rc.status).toMatchObject({ replicas: 2, fullyLabeledReplicas: 2, availableReplicas: 2 });
+    const pods = await podsOf("legacy");
+    expect(pods).toHaveLength(2);
+    const orphan = pods.find((p) => p.metadata.name === "orphan-1");
+    expect(orphan?.metadata.ownerReferences?.[0]).toMatchObject({
+      kind: "ReplicationController",
+      name: "legacy",
+      controller: true,
+    });
   });
 });
