@@ -145,7 +145,20 @@ export function Tokens() {
           ) : null}
         </Card>
       ) : null}
-      <Card title="API tokens" description="Revoke a token as soon as it is no longer needed.">
+      <Card
+        title="API tokens"
+        description="Revoke a token as soon as it is no longer needed."
+        actions={
+          <a
+            href="/api/v1/openapi.json"
+            target="_blank"
+            rel="noreferrer"
+            className="text-sm font-medium text-indigo-600 hover:text-indigo-500"
+          >
+            API reference (OpenAPI)
+          </a>
+        }
+      >
         {!canList ? (
           <p className="text-sm text-slate-500">Your role cannot see this organization's API tokens.</p>
         ) : list.isPending ? (

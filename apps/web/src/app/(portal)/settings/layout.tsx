@@ -2,17 +2,18 @@ import { notFound } from "next/navigation";
 import type { ReactNode } from "react";
 import { NoOrg } from "~/components/portal/no-org";
 import { SettingsTabs } from "~/components/settings/settings-tabs";
+import { getMe } from "~/lib/me-server";
 import { getCaller } from "~/trpc/server";
 
 export default async function SettingsLayout({ children }: { children: ReactNode }) {
-  const caller = await getCaller();
+  // A user who left every org has nothing to configure yet.
+  if (!(await getMe()).currentOrg) return <NoOrg />;
   let org: { name: string };
   try {
-    org = (await caller.org.get()) as { name: string };
+    org = await (await getCaller()).org.get();
   } catch (e) {
     const code = (e as { code?: string }).code;
     if (code === "NOT_FOUND" || code === "FORBIDDEN") notFound();
-    if (code === "PRECONDITION_FAILED" || code === "BAD_REQUEST") return <NoOrg />;
     throw e;
   }
   return (
