@@ -186,8 +186,20 @@ export function createHttpHandler(
   return {
     handle(req: IncomingMessage, res: ServerResponse): void {
       handle(req, res).catch((e) => {
-        if (!(e instanceof ApiError))
-          console.error(JSON.stringify({ event: "apiserver.error", message: String(e?.message ?? e) }));
+        const err = asApiError(e);
+        if (!(e instanceof ApiError) || (debug && err.code >= 400)) {
+          // Paths and reasons only: never bodies, headers or query strings (they may hold secrets).
+          const path = (req.url ?? "").split("?")[0];
+          console.error(
+            JSON.stringify({
+              event: "apiserver.error",
+              method: req.method,
+              path,
+              code: err.code,
+              message: err.message,
+            }),
+          );
+        }
         sendError(res, e);
       });
     },
