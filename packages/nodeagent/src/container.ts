@@ -75,6 +75,8 @@ export class ContainerSim {
   done = false;
   private timers = new Set<NodeJS.Timeout>();
   private backoffMs = 0;
+  private starts = 0;
+  private exits = 0;
   private readonly followers = new Set<(l: LogLine) => void>();
   private readonly program: Program;
   private readonly profile;
@@ -174,10 +176,13 @@ export class ContainerSim {
 
   private run(): void {
     this.containerID = `containerd://${randomBytes(32).toString("hex")}`;
-    if (this.restartCount > 0 || this.logs.length > 0) {
+    if (this.starts > 0) {
+      // A new instance of the container: the old one's logs become --previous.
       this.previousLogs = this.logs;
       this.logs = [];
+      this.restartCount++;
     }
+    this.starts++;
     const startedAt = now();
     this.onEvent("Normal", "Created", `Created container ${this.spec.name}`);
     this.onEvent("Normal", "Started", `Started container ${this.spec.name}`);
@@ -250,8 +255,8 @@ export class ContainerSim {
       return;
     }
     this.lastState = { terminated };
-    this.restartCount++;
-    if (this.restartCount === 1) {
+    this.exits++;
+    if (this.exits === 1) {
       // The first restart is immediate, as upstream; back-off starts with the second.
       this.state = { terminated };
       this.onChange();
