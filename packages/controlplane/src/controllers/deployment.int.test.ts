@@ -276,6 +276,7 @@ describe("deployment controller, replicaset controller and scheduler", () => {
       metadata: { name: "orphan-1", namespace: ns, labels: { app: "legacy" } },
       spec: { containers: [{ name: "c", image: "nginx" }] },
     });
+    await eventually(async () => (await c.get<Pod>(R.pods, ns, "orphan-1")).status?.phase === "Running", 10_000);
     await c.create(R.replicationcontrollers, {
       apiVersion: "v1",
       kind: "ReplicationController",
@@ -289,12 +290,15 @@ describe("deployment controller, replicaset controller and scheduler", () => {
     const rc = await eventually(
       async () => {
         const rc = await c.get<any>(R.replicationcontrollers, ns, "legacy");
-        return rc.status?.readyReplicas === 2 ? rc : undefined;
+        return rc.status?.readyReplicas === 2 && rc.status.replicas === 2 ? rc : undefined;
       },
       20_000,
       "RC ready",
     ).catch(async (err) => {
-      console.error(JSON.stringify(await c.get<any>(R.replicationcontrollers, ns, "legacy")), JSON.stringify(await podsOf("legacy")));
+      console.error(
+        JSON.stringify(await c.get<any>(R.replicationcontrollers, ns, "legacy")),
+        JSON.stringify(await podsOf("legacy")),
+      );
       throw err;
     });
     expect(rc.status).toMatchObject({ replicas: 2, fullyLabeledReplicas: 2, availableReplicas: 2 });

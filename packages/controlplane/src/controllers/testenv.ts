@@ -47,9 +47,14 @@ export async function startEnv(opts: Partial<ControllerOptions> = {}, withSchedu
 let ipCounter = 2;
 export function fakeKubelet(client: Client, readyFor: (pod: Pod) => boolean = () => true): WatchHandle {
   const busy = new Set<string>();
+  const again = new Map<string, Pod>(); // latest event seen while busy: handled right after
   const handle = async (p: Pod) => {
     const key = `${p.metadata.namespace}/${p.metadata.name}`;
-    if (!p.spec?.nodeName || busy.has(key)) return;
+    if (!p.spec?.nodeName) return;
+    if (busy.has(key)) {
+      again.set(key, p);
+      return;
+    }
     busy.add(key);
     try {
       if (p.metadata.deletionTimestamp) {
@@ -67,6 +72,9 @@ export function fakeKubelet(client: Client, readyFor: (pod: Pod) => boolean = ()
       if (!isNotFound(err) && !isConflict(err)) throw err;
     } finally {
       busy.delete(key);
+      const next = again.get(key);
+      again.delete(key);
+      if (next) void handle(next).catch(() => {});
     }
   };
   return client.watch<Pod>(R.pods, {}, (ev) => {
