@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { KubeObject } from "../client.ts";
 import type { Pod } from "./podutil.ts";
 import { isNotFound, R } from "./refs.ts";
-import { createNode, eventually, startEnv } from "./testenv.ts";
+import { createNode, eventually, patchRetry, startEnv } from "./testenv.ts";
 
 let env: Awaited<ReturnType<typeof startEnv>>;
 const provisioned: string[] = [];
@@ -21,7 +21,9 @@ beforeAll(async () => {
       "namespace",
       "garbagecollector",
       "serviceaccount",
+      "podgc",
     ],
+    podGcQuarantineSeconds: 1,
     provisionVolume: async (claim) => {
       provisioned.push(`${claim.namespace}/${claim.name}:${claim.storageClass}:${claim.sizeBytes}`);
       return { volumeHandle: `vol-${claim.uid}` };
@@ -89,6 +91,97 @@ describe("persistent volumes", () => {
       "PV reclaimed",
     );
     expect(deleted).toContain(`vol-${pvc.metadata.uid}`);
+  });
+});
+
+describe("persistent volumes: binding modes and reclaim", () => {
+  it("waits for a first consumer, then provisions; a Retain volume is Released with its claim", async () => {
+    const c = env.client;
+    await c.create(R.storageclasses, {
+      apiVersion: "storage.k8s.io/v1",
+      kind: "StorageClass",
+      metadata: { name: "late" },
+      provisioner: "nuage.io/localcloud",
+      reclaimPolicy: "Retain",
+      volumeBindingMode: "WaitForFirstConsumer",
+    });
+    await c.create(R.persistentvolumeclaims, {
+      apiVersion: "v1",
+      kind: "PersistentVolumeClaim",
+      metadata: { name: "late-data", namespace: "default" },
+      spec: { storageClassName: "late", accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "2Gi" } } },
+    });
+    await eventually(
+      async () => {
+        const evs = (await c.list<any>(R.events, { namespace: "default" })).items;
+        return evs.some((e) => e.reason === "WaitForFirstConsumer" && e.involvedObject.name === "late-data");
+      },
+      10_000,
+      "WaitForFirstConsumer event",
+    );
+    expect((await c.get<any>(R.persistentvolumeclaims, "default", "late-data")).status?.phase).toBe("Pending");
+    await c.create(R.pods, {
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name: "consumer", namespace: "default" },
+      spec: {
+        containers: [{ name: "c", image: "nginx", volumeMounts: [{ name: "d", mountPath: "/data" }] }],
+        volumes: [{ name: "d", persistentVolumeClaim: { claimName: "late-data" } }],
+      },
+    });
+    const pvc = await eventually(
+      async () => {
+        const p = await c.get<any>(R.persistentvolumeclaims, "default", "late-data");
+        return p.status?.phase === "Bound" ? p : undefined;
+      },
+      15_000,
+      "claim Bound after a consumer",
+    );
+    await c.delete(R.pods, "default", "consumer", { gracePeriodSeconds: 0 });
+    await c.delete(R.persistentvolumeclaims, "default", "late-data");
+    await eventually(
+      async () => (await c.get<any>(R.persistentvolumes, undefined, pvc.spec.volumeName)).status?.phase === "Released",
+      15_000,
+      "Released",
+    );
+  });
+});
+
+describe("pod garbage collection", () => {
+  it("replaces pods of a deleted node", async () => {
+    const c = env.client;
+    await createNode(c, "w-3");
+    await patchRetry(c, R.nodes, undefined, "w-1", "merge", { spec: { unschedulable: true } });
+    await patchRetry(c, R.nodes, undefined, "w-2", "merge", { spec: { unschedulable: true } });
+    await c.create(R.deployments, {
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name: "mover", namespace: "default" },
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: { app: "mover" } },
+        template: { metadata: { labels: { app: "mover" } }, spec: { containers: [{ name: "c", image: "nginx" }] } },
+      },
+    } as KubeObject);
+    const first = await eventually(
+      async () => {
+        const p = (await c.list<Pod>(R.pods, { namespace: "default", labelSelector: "app=mover" })).items[0];
+        return p?.spec?.nodeName === "w-3" ? p : undefined;
+      },
+      15_000,
+      "pod on w-3",
+    );
+    await patchRetry(c, R.nodes, undefined, "w-1", "merge", { spec: { unschedulable: false } });
+    await c.delete(R.nodes, undefined, "w-3");
+    await eventually(
+      async () => {
+        const pods = (await c.list<Pod>(R.pods, { namespace: "default", labelSelector: "app=mover" })).items;
+        return pods.length === 1 && pods[0]!.metadata.uid !== first.metadata.uid && pods[0]!.spec?.nodeName === "w-1";
+      },
+      20_000,
+      "replacement on w-1",
+    );
+    await patchRetry(c, R.nodes, undefined, "w-2", "merge", { spec: { unschedulable: false } });
   });
 });
 

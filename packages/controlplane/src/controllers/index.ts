@@ -9,6 +9,7 @@ import { startKubeSystemController } from "./kubesystem.ts";
 import { startNamespaceController } from "./namespace.ts";
 import { startNodeLifecycleController } from "./nodelifecycle.ts";
 import type { ControllerOptions } from "./options.ts";
+import { startPodGcController } from "./podgc.ts";
 import { startPersistentVolumeController } from "./pv.ts";
 import { startResourceQuotaController } from "./quota.ts";
 import { RC_KIND, RS_KIND, startReplicaSetController } from "./replicaset.ts";
@@ -31,6 +32,11 @@ const CONTROLLERS: Record<string, Starter> = {
   persistentvolume: startPersistentVolumeController,
   resourcequota: startResourceQuotaController,
   kubesystem: startKubeSystemController,
+  podgc: (ctx) =>
+    startPodGcController(
+      ctx,
+      ctx.opts.podGcQuarantineSeconds !== undefined ? ctx.opts.podGcQuarantineSeconds * 1000 : undefined,
+    ),
 };
 
 /**

@@ -31,6 +31,8 @@ export interface ControllerOptions {
   kubernetesVersion?: string;
   /** ClusterIP of the kube-dns Service (default 10.96.0.10). */
   clusterDnsIp?: string;
+  /** How long a pod bound to a deleted Node waits before it is force-deleted (default 40). */
+  podGcQuarantineSeconds?: number;
   /** Which controllers to run (default all). Names as in upstream: "deployment", "replicaset"... */
   controllers?: string[];
   /** Log function (default: none). Never given secrets. */
