@@ -9,10 +9,12 @@ function handler(req: Request) {
     req,
     router: appRouter,
     createContext: () => createTRPCContext({ headers: req.headers }),
-    onError:
-      process.env.NODE_ENV === "development"
-        ? ({ path, error }) => console.error(`tRPC error on ${path ?? "<no-path>"}: ${error.message}`)
-        : undefined,
+    // Internal errors reach the client as a generic message: the operator needs the cause here.
+    // Refusals (4xx) are the caller's business and are not logged.
+    onError: ({ path, error }) => {
+      if (error.code === "INTERNAL_SERVER_ERROR")
+        console.error(`tRPC ${path ?? "<no-path>"} failed:`, error.cause ?? error);
+    },
   });
 }
 
