@@ -33,7 +33,7 @@ export async function cleanup() {
   });
   await db.org.deleteMany({ where: { id: { in: orgs } } });
   await db.user.deleteMany({ where: { id: { in: users } } });
-  await db.mailOutbox.deleteMany({ where: { to: { in: [...created.emails] } } });
+  await db.mailOutbox.deleteMany({ where: { OR: [{ to: { in: [...created.emails] } }, { orgId: { in: orgs } }] } });
   const keys = await redis().keys(`${queuePrefix}:*`);
   if (keys.length) await redis().del(...keys);
   created.users.clear();
