@@ -2,6 +2,7 @@ import { Badge, Button, Card, EmptyState } from "@nuage/ui";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { NoOrg } from "~/components/portal/no-org";
+import { OrgStats } from "~/components/portal/org-stats";
 import { VerifyBanner } from "~/components/portal/verify-banner";
 import { getMe } from "~/lib/me-server";
 
@@ -43,6 +44,7 @@ export default async function DashboardPage() {
               Your role <Badge tone="indigo">{org.role}</Badge>
             </div>
           </div>
+          <OrgStats />
           <Card title="Clusters" description="Kubernetes clusters running in this organization.">
             <EmptyState
               icon={<ClusterIcon />}
