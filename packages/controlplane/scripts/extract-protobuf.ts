@@ -12,7 +12,7 @@ import { Reader } from "../src/protobuf/wire.ts";
 const bin = readFileSync(process.argv[2] ?? "/usr/bin/kubectl");
 const out = join(dirname(fileURLToPath(import.meta.url)), "../src/protobuf/descriptors.json");
 const WANT =
-  /^k8s\.io\/(apimachinery\/pkg\/(apis\/meta\/v1|runtime|api\/resource|util\/intstr)|api\/(core|apps|rbac|coordination|discovery|events|storage|certificates|policy|autoscaling|authentication|batch|networking)\/v1)\/generated\.proto$/;
+  /^k8s\.io\/(apimachinery\/pkg\/(apis\/meta\/v1|runtime|api\/resource|util\/intstr)|api\/(core|apps|rbac|coordination|discovery|events|storage|certificates|policy|autoscaling|authentication|authorization|batch|networking)\/v1)\/generated\.proto$/;
 
 type Field = [name: string, num: number, type: number, typeName: string, repeated: 0 | 1];
 const messages: Record<string, { f: Field[]; map?: 1 }> = {};

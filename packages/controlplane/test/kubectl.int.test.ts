@@ -160,6 +160,10 @@ spec:
     expect(r.stderr).toContain(
       `pods "anything" is forbidden: User "${user}" cannot delete resource "pods" in API group "" in the namespace "default"`,
     );
+    r = await k(["auth", "can-i", "delete", "pods"], undefined, kc.path);
+    expect(r.stdout.trim()).toBe("no");
+    r = await k(["auth", "can-i", "list", "pods"], undefined, kc.path);
+    expect(r.stdout.trim()).toBe("yes");
     r = await k(["get", "nodes"], undefined, kc.path);
     expect(r.stderr).toContain(
       `nodes is forbidden: User "${user}" cannot list resource "nodes" in API group "" at the cluster scope`,

@@ -111,6 +111,33 @@ export const RESOURCES: ResourceDef[] = [
     false,
     "io.k8s.api.rbac.v1.ClusterRoleBinding",
   ),
+  d(
+    "authorization.k8s.io/v1",
+    "selfsubjectaccessreviews",
+    "SelfSubjectAccessReview",
+    false,
+    "io.k8s.api.authorization.v1.SelfSubjectAccessReview",
+    { verbs: ["create"], stored: false },
+  ),
+  d(
+    "authorization.k8s.io/v1",
+    "subjectaccessreviews",
+    "SubjectAccessReview",
+    false,
+    "io.k8s.api.authorization.v1.SubjectAccessReview",
+    { verbs: ["create"], stored: false },
+  ),
+  d(
+    "authentication.k8s.io/v1",
+    "selfsubjectreviews",
+    "SelfSubjectReview",
+    false,
+    "io.k8s.api.authentication.v1.SelfSubjectReview",
+    {
+      verbs: ["create"],
+      stored: false,
+    },
+  ),
   d("metrics.k8s.io/v1beta1", "nodes", "NodeMetrics", false, "io.k8s.metrics.pkg.apis.metrics.v1beta1.NodeMetrics", {
     verbs: ["get", "list"],
     stored: false,

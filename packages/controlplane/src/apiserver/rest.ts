@@ -1,6 +1,7 @@
 // REST verbs on resources: get, list (with Tables), watch (chunked JSON events), create, update,
 // patch, delete, deletecollection, and the subresources.
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { RbacAuthorizer } from "../auth/rbac.ts";
 import type { DeleteOptions, KubeObject, PatchType } from "../client.ts";
 import { decodeKubernetesProtobuf, isProtobuf } from "../protobuf/decode.ts";
 import type { RequestContext, UserInfo } from "./context.ts";
@@ -22,6 +23,7 @@ export interface ResourceRequest {
 }
 
 interface Deps {
+  authorizer: RbacAuthorizer;
   store: Store;
   subs: Subresources;
   user: UserInfo;
@@ -128,6 +130,11 @@ export async function handleResource(
   const { def } = r;
   const method = req.method ?? "GET";
   const sub = r.subresource;
+  if (def.group === "authorization.k8s.io" || def.group === "authentication.k8s.io") {
+    if (method !== "POST") throw methodNotAllowed();
+    const body = await readBody(req);
+    return reply(res, undefined, 201, review(deps, def, body ?? {}));
+  }
   if (def.stored === false || sub === "log") {
     if (!deps.nodeProxy) throw new ApiError(503, "ServiceUnavailable", "node proxy is not configured");
     if (method !== "GET") throw methodNotAllowed();
@@ -237,6 +244,45 @@ export async function handleResource(
     });
   }
   throw methodNotAllowed();
+}
+
+/** SelfSubjectReview (kubectl auth whoami) and (Self)SubjectAccessReview (kubectl auth can-i). */
+function review(deps: Deps, def: ResourceDef, body: Json): Json {
+  const apiVersion = gvString(def.group, def.version);
+  if (def.resource === "selfsubjectreviews") {
+    return {
+      kind: def.kind,
+      apiVersion,
+      metadata: {},
+      status: { userInfo: { username: deps.user.name, groups: deps.user.groups } },
+    };
+  }
+  const spec = body.spec ?? {};
+  let user = deps.user;
+  if (def.resource === "subjectaccessreviews") {
+    if (!deps.authorizer.authorize(deps.user, { verb: "create", group: def.group, resource: def.resource })) {
+      throw new ApiError(
+        403,
+        "Forbidden",
+        `subjectaccessreviews.authorization.k8s.io is forbidden: User "${deps.user.name}" cannot create resource "subjectaccessreviews" in API group "authorization.k8s.io" at the cluster scope`,
+      );
+    }
+    user = { name: spec.user ?? "", groups: spec.groups ?? [] };
+  }
+  const ra = spec.resourceAttributes;
+  const nra = spec.nonResourceAttributes;
+  const attrs = ra
+    ? {
+        verb: ra.verb ?? "get",
+        group: ra.group ?? "",
+        resource: ra.resource ?? "",
+        subresource: ra.subresource || undefined,
+        namespace: ra.namespace || undefined,
+        name: ra.name || undefined,
+      }
+    : { verb: nra?.verb ?? "get", path: nra?.path ?? "/" };
+  const allowed = deps.authorizer.authorize(user, attrs);
+  return { kind: def.kind, apiVersion, metadata: {}, spec, status: { allowed, ...(allowed ? {} : { reason: "" }) } };
 }
 
 function watch(

@@ -149,6 +149,14 @@ export const DEFAULT_CLUSTER_ROLES: KubeObject[] = [
       verbs: ["get"],
     },
   ]),
+  role("system:basic-user", [
+    {
+      apiGroups: ["authorization.k8s.io"],
+      resources: ["selfsubjectaccessreviews", "selfsubjectrulesreviews"],
+      verbs: ["create"],
+    },
+    { apiGroups: ["authentication.k8s.io"], resources: ["selfsubjectreviews"], verbs: ["create"] },
+  ]),
   role("system:node", [
     { apiGroups: [""], resources: ["nodes"], verbs: ["create", "get", "list", "watch", "update", "patch", "delete"] },
     { apiGroups: [""], resources: ["nodes/status"], verbs: ["patch", "update"] },
@@ -196,6 +204,7 @@ export const DEFAULT_CLUSTER_ROLES: KubeObject[] = [
 export const DEFAULT_CLUSTER_ROLE_BINDINGS: KubeObject[] = [
   binding("cluster-admin", "cluster-admin", [{ kind: "Group", name: "system:masters" }]),
   binding("system:discovery", "system:discovery", [{ kind: "Group", name: "system:authenticated" }]),
+  binding("system:basic-user", "system:basic-user", [{ kind: "Group", name: "system:authenticated" }]),
   binding("system:node", "system:node", [{ kind: "Group", name: "system:nodes" }]),
   binding("system:node-bootstrapper", "system:node-bootstrapper", [{ kind: "Group", name: "system:bootstrappers" }]),
 ];
