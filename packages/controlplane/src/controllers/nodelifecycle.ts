@@ -183,6 +183,7 @@ export function startNodeLifecycleController(ctx: ControllerContext): RunningCon
         }
       }
     }
+    if (want) await markPodsNotReady(node.metadata.name!);
     if (next.length === taints.length && next.every((t, i) => t === taints[i])) {
       if (want) for (const p of podInf.list()) if (p.spec?.nodeName === node.metadata.name) podQueue.add(podKey(p));
       return;

@@ -63,7 +63,9 @@ export function startScheduler(client: Client, opts: SchedulerOptions = {}): { s
   }
 
   /** Something changed that may let unschedulable pods fit: retry them (after their backoff). */
+  let moveCycle = 0;
   function moveAllToActive() {
+    moveCycle++;
     for (const key of [...unschedulable]) {
       unschedulable.delete(key);
       backoff(key);
@@ -146,6 +148,7 @@ export function startScheduler(client: Client, opts: SchedulerOptions = {}): { s
     const pod = podInf.get(key);
     if (!pod || !mine(pod) || assumed.has(key)) return;
     attempts.set(key, (attempts.get(key) ?? 0) + 1);
+    const cycle = moveCycle;
     const infos = nodeInfos();
     const req: Resources = podRequests(pod.spec ?? {});
     const feasible: NodeInfo[] = [];
@@ -155,7 +158,7 @@ export function startScheduler(client: Client, opts: SchedulerOptions = {}): { s
       if (f) failures.push(f);
       else feasible.push(info);
     }
-    if (feasible.length === 0) return failed(pod, fitErrorMessage(infos.length, failures));
+    if (feasible.length === 0) return failed(pod, fitErrorMessage(infos.length, failures), cycle);
     const owner = pod.metadata.ownerReferences?.find((r) => r.controller)?.uid;
     const siblings = feasible.map((info) => (owner ? (info.owners.get(owner) ?? 0) : 0));
     const chosen = feasible[selectHost(scoreNodes(pod, feasible, req, siblings))]!;
@@ -183,10 +186,12 @@ export function startScheduler(client: Client, opts: SchedulerOptions = {}): { s
     }
   }
 
-  async function failed(pod: SchedPod, message: string) {
+  async function failed(pod: SchedPod, message: string, cycle: number) {
     const key = objKey(pod);
     recorder.warning(pod, "FailedScheduling", message);
-    unschedulable.add(key);
+    // Something changed while this attempt ran: retry after backoff instead of parking the pod.
+    if (cycle !== moveCycle) backoff(key);
+    else unschedulable.add(key);
     const conds = (pod.status?.conditions ?? []) as {
       type: string;
       status: string;
