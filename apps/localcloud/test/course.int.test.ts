@@ -71,6 +71,29 @@ describe("course: pods", () => {
     expect(describe).toMatch(/Started\s+.*Started container nginx/);
   });
 
+  it("logs -f follows a container until it exits", async () => {
+    await run(
+      "run",
+      "counter",
+      "--image=busybox",
+      "--restart=Never",
+      "--",
+      "sh",
+      "-c",
+      "echo one; sleep 2; echo two; sleep 1; echo three",
+    );
+    await eventually(
+      async () => {
+        const phase = await run("get", "pod", "counter", "-o", "jsonpath={.status.phase}");
+        if (phase !== "Running") throw new Error(phase);
+      },
+      30_000,
+      100,
+    );
+    const out = await run("logs", "-f", "counter");
+    expect(out.trim().split("\n")).toEqual(["one", "two", "three"]);
+  });
+
   it("resources: requests and limits are kept and the pod runs", async () => {
     await run("apply", "-f", join(FIX, "pod-resources.yaml"));
     const out = await eventually(async () => {

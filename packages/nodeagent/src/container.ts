@@ -77,7 +77,7 @@ export class ContainerSim {
   private backoffMs = 0;
   private starts = 0;
   private exits = 0;
-  private readonly followers = new Set<(l: LogLine) => void>();
+  private readonly followers = new Map<(l: LogLine) => void, () => void>();
   private readonly program: Program;
   private readonly profile;
   private env: Record<string, string> = {};
@@ -118,12 +118,19 @@ export class ContainerSim {
     const line = { time: new Date(), text };
     this.logs.push(line);
     if (this.logs.length > MAX_LOG_LINES) this.logs.shift();
-    for (const f of this.followers) f(line);
+    for (const f of this.followers.keys()) f(line);
   }
 
-  follow(fn: (l: LogLine) => void): () => void {
-    this.followers.add(fn);
+  /** Streams new lines to fn until the container instance ends (then onEnd) or the caller stops. */
+  follow(fn: (l: LogLine) => void, onEnd: () => void): () => void {
+    this.followers.set(fn, onEnd);
     return () => this.followers.delete(fn);
+  }
+
+  private endFollowers(): void {
+    const ends = [...this.followers.values()];
+    this.followers.clear();
+    for (const end of ends) end();
   }
 
   /** The pod could not build this container's config (missing ConfigMap/Secret key). */
@@ -247,6 +254,7 @@ export class ContainerSim {
       containerID: this.containerID,
     };
     this.ready = false;
+    this.endFollowers();
     const restart = this.restartPolicy === "Always" || (this.restartPolicy === "OnFailure" && code !== 0);
     if (!restart) {
       this.state = { terminated };
@@ -293,7 +301,7 @@ export class ContainerSim {
     this.ready = false;
     this.stopped = true;
     this.clearTimers();
-    this.followers.clear();
+    this.endFollowers();
   }
 
   usage(): { cpuNanoCores: number; memoryBytes: number } {

@@ -113,7 +113,10 @@ export async function startKubeletServer(o: KubeletServerOptions): Promise<{ por
         res.writeHead(200, { "content-type": "text/plain", "transfer-encoding": "chunked" });
         res.write(lines.map((l) => formatLine(l, timestamps)).join(""));
         if (q.get("follow") !== "true" || previous || !c.running) return res.end();
-        const unfollow = c.follow((l) => res.write(formatLine(l, timestamps)));
+        const unfollow = c.follow(
+          (l) => res.write(formatLine(l, timestamps)),
+          () => res.end(),
+        );
         req.on("close", unfollow);
         return;
       }

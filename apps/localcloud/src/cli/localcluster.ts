@@ -32,7 +32,7 @@ async function ensureLocalcloud(): Promise<void> {
   const logs = join(dataDir, "logs");
   mkdirSync(logs, { recursive: true });
   const out = openSync(join(logs, "localcloud.log"), "a");
-  const child = spawn(join(REPO_ROOT, "node_modules/.bin/tsx"), [join(REPO_ROOT, "apps/localcloud/src/main.ts")], {
+  const child = spawn(process.execPath, ["--import", "tsx", join(REPO_ROOT, "apps/localcloud/src/main.ts")], {
     cwd: REPO_ROOT,
     detached: true,
     stdio: ["ignore", out, out],
