@@ -46,6 +46,9 @@ const serverEnv: Record<string, string> = {
   NUAGE_URL: BASE_URL,
   NEXTAUTH_URL: BASE_URL,
   NUAGE_MAIL_DIR: process.env.NUAGE_MAIL_DIR,
+  // Queues of their own: a worker of `npm start` or of another suite on the same Redis cannot
+  // take this run's mail jobs (it would look for them in another database).
+  NUAGE_QUEUE_PREFIX: "nuage-e2e",
   // Every test signs users up from the same address, and Redis (hence the counters) is shared
   // with other runs of the last hour: the per-IP limits are raised so runs do not trip them.
   NUAGE_RATE_LIMIT_SIGNUP: "2000/3600",
