@@ -151,3 +151,26 @@ describe("storage semantics through the loopback client", () => {
     expect(gone.code).toBe(404);
   });
 });
+
+describe("events", () => {
+  it("are stored under an expiring etcd lease", async () => {
+    const c = env.server.client;
+    await c.create({ group: "", version: "v1", resource: "events" }, {
+      apiVersion: "v1",
+      kind: "Event",
+      metadata: { name: "e1", namespace: "default" },
+      involvedObject: { kind: "Pod", name: "x", namespace: "default" },
+      reason: "Test",
+      message: "hello",
+      type: "Normal",
+    } as KubeObject);
+    const res = await env.server.store.storage.etcd.kv.range({
+      key: Buffer.from(`${env.prefix}/registry/events/default/e1`),
+    });
+    const lease = res.kvs[0]!.lease;
+    expect(Number(lease)).toBeGreaterThan(0);
+    const ttl = await env.server.store.storage.etcd.leaseClient.leaseTimeToLive({ ID: lease });
+    expect(Number(ttl.TTL)).toBeGreaterThan(3000);
+    expect(Number(ttl.TTL)).toBeLessThanOrEqual(3900);
+  });
+});

@@ -36,6 +36,7 @@ export class Storage {
   private readonly prefix: string;
   private readonly cipher?: Cipher;
   private readonly caches = new Map<string, WatchCache>();
+  private eventLease?: { id: string; until: number };
 
   constructor(opts: StorageOptions) {
     this.etcd = new Etcd3({ hosts: opts.etcdUrl.split(",") });
@@ -138,12 +139,27 @@ export class Storage {
     }
   }
 
+  /**
+   * Events expire after an hour, as upstream's --event-ttl: they are written under an etcd lease,
+   * one lease shared by all events of a few minutes.
+   */
+  private async leaseFor(def: ResourceDef): Promise<string | undefined> {
+    if (def.resource !== "events") return undefined;
+    const now = Date.now();
+    if (!this.eventLease || this.eventLease.until < now) {
+      const res = await this.etcd.leaseClient.leaseGrant({ TTL: 3600 + 300 });
+      this.eventLease = { id: String(res.ID), until: now + 300_000 };
+    }
+    return this.eventLease.id;
+  }
+
   /** Creates the key if absent; returns the stored object or undefined when the key exists. */
   async create(def: ResourceDef, obj: KubeObject): Promise<KubeObject | undefined> {
     const key = Buffer.from(this.key(def, obj.metadata.namespace, obj.metadata.name!));
+    const lease = await this.leaseFor(def);
     const res = await this.etcd.kv.txn({
       compare: [{ key, target: "Version", result: "Equal", version: 0 }],
-      success: [{ request_put: { key, value: this.encode(def, obj) } }],
+      success: [{ request_put: { key, value: this.encode(def, obj), ...(lease ? { lease } : {}) } }],
     });
     if (!res.succeeded) return undefined;
     return { ...obj, metadata: { ...obj.metadata, resourceVersion: String(res.header.revision) } };
@@ -152,9 +168,10 @@ export class Storage {
   /** Compare-and-swap on the mod revision; undefined when the object changed or vanished. */
   async update(def: ResourceDef, obj: KubeObject, expectedRv: string): Promise<KubeObject | undefined> {
     const key = Buffer.from(this.key(def, obj.metadata.namespace, obj.metadata.name!));
+    const lease = await this.leaseFor(def);
     const res = await this.etcd.kv.txn({
       compare: [{ key, target: "Mod", result: "Equal", mod_revision: expectedRv }],
-      success: [{ request_put: { key, value: this.encode(def, obj) } }],
+      success: [{ request_put: { key, value: this.encode(def, obj), ...(lease ? { lease } : {}) } }],
     });
     if (!res.succeeded) return undefined;
     return { ...obj, metadata: { ...obj.metadata, resourceVersion: String(res.header.revision) } };
