@@ -1,0 +1,92 @@
+// Bearer-token authentication: bootstrap tokens, service-account JWTs, static tokens, revocation.
+import { request } from "node:https";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestCluster, type TestCluster } from "./cluster.ts";
+
+let c: TestCluster;
+beforeAll(async () => {
+  c = await startTestCluster({
+    bootstrapTokens: [{ id: "abcdef", secret: "0123456789abcdef" }],
+    staticTokens: [
+      { token: "platform-token-for-tests-1234567890", user: "nuage-platform", groups: ["system:masters"], id: "tok1" },
+    ],
+  });
+});
+afterAll(async () => {
+  await c?.stop();
+});
+
+function call(method: string, path: string, token?: string, body?: unknown): Promise<{ code: number; json: any }> {
+  return new Promise((resolve, reject) => {
+    const url = new URL(path, c.server);
+    const req = request(
+      url,
+      {
+        method,
+        ca: c.ca.certPem,
+        headers: {
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+          "content-type": "application/json",
+          accept: "application/json",
+        },
+      },
+      (res) => {
+        let text = "";
+        res.on("data", (d) => (text += d));
+        res.on("end", () => resolve({ code: res.statusCode ?? 0, json: text ? JSON.parse(text) : undefined }));
+      },
+    );
+    req.on("error", reject);
+    req.end(body === undefined ? undefined : JSON.stringify(body));
+  });
+}
+
+describe("authentication", () => {
+  it("refuses anonymous requests with an upstream Status", async () => {
+    const r = await call("GET", "/api/v1/namespaces");
+    expect(r.code).toBe(401);
+    expect(r.json).toMatchObject({ kind: "Status", reason: "Unauthorized", code: 401 });
+  });
+
+  it("accepts bootstrap tokens, which may only create CSRs", async () => {
+    const tok = "abcdef.0123456789abcdef";
+    const who = await call("POST", "/apis/authentication.k8s.io/v1/selfsubjectreviews", tok, {
+      kind: "SelfSubjectReview",
+      apiVersion: "authentication.k8s.io/v1",
+    });
+    expect(who.json.status.userInfo).toEqual({
+      username: "system:bootstrap:abcdef",
+      groups: ["system:bootstrappers", "system:authenticated"],
+    });
+    const pods = await call("GET", "/api/v1/pods", tok);
+    expect(pods.code).toBe(403);
+    const csrs = await call("GET", "/apis/certificates.k8s.io/v1/certificatesigningrequests", tok);
+    expect(csrs.code).toBe(200);
+    expect((await call("GET", "/api/v1/pods", "abcdef.ffffffffffffffff")).code).toBe(401);
+  });
+
+  it("issues and accepts service-account tokens, and static platform tokens until revoked", async () => {
+    const admin = "platform-token-for-tests-1234567890";
+    expect(
+      (await call("POST", "/api/v1/namespaces/default/serviceaccounts", admin, { metadata: { name: "robot" } })).code,
+    ).toBe(201);
+    const tr = await call("POST", "/api/v1/namespaces/default/serviceaccounts/robot/token", admin, {
+      apiVersion: "authentication.k8s.io/v1",
+      kind: "TokenRequest",
+      spec: { expirationSeconds: 3600 },
+    });
+    expect(tr.code).toBe(201);
+    const jwt = tr.json.status.token as string;
+    const who = await call("POST", "/apis/authentication.k8s.io/v1/selfsubjectreviews", jwt, {
+      kind: "SelfSubjectReview",
+    });
+    expect(who.json.status.userInfo.username).toBe("system:serviceaccount:default:robot");
+    const forbidden = await call("GET", "/api/v1/namespaces/default/secrets", jwt);
+    expect(forbidden.code).toBe(403);
+    expect(forbidden.json.message).toBe(
+      'secrets is forbidden: User "system:serviceaccount:default:robot" cannot list resource "secrets" in API group "" in the namespace "default"',
+    );
+    c.cp.authenticator.revoke("tok1");
+    expect((await call("GET", "/api/v1/namespaces", admin)).code).toBe(401);
+  });
+});
