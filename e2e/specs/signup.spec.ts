@@ -1,5 +1,5 @@
 import { newUser } from "../support/api.ts";
-import { expect, test } from "../support/fixtures.ts";
+import { expect, makeTenant, test } from "../support/fixtures.ts";
 import { linkIn, waitForMail } from "../support/mailbox.ts";
 
 test("sign up, verify the e-mail from the mail, land on the org dashboard", async ({ page }) => {
@@ -42,4 +42,18 @@ test("a wrong password is refused with a clear message", async ({ page }) => {
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page.getByText("Wrong e-mail or password")).toBeVisible();
   await expect(page).toHaveURL(/\/signin/);
+});
+
+test("Resend sends a fresh verification link that works", async ({ page }) => {
+  const t = await makeTenant(page, "resend", { verify: false });
+  await waitForMail(t.user.email, { subject: /verify/i });
+  await page.goto("/dashboard");
+  const banner = page.getByRole("status").filter({ hasText: "Verify your e-mail to create clusters" });
+  await banner.getByRole("button", { name: "Resend" }).click();
+  await expect(banner).toContainText(`We sent a new link to ${t.user.email}.`);
+  const second = await waitForMail(t.user.email, { subject: /verify/i, count: 2 });
+  await page.goto(linkIn(second, "/verify-email"));
+  await expect(page.getByText("E-mail verified")).toBeVisible();
+  await page.goto("/dashboard");
+  await expect(page.getByText("Verify your e-mail to create clusters")).toHaveCount(0);
 });

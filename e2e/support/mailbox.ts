@@ -1,4 +1,4 @@
-import { readdir, readFile } from "node:fs/promises";
+import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 
 export interface Mail {
@@ -55,21 +55,31 @@ export function parseEml(file: string, raw: string): Mail {
   return { file, to: header(head, "To"), subject: header(head, "Subject"), body: decodeEntity(raw) };
 }
 
-/** Waits for a mail to `to` (and whose subject matches, when given) to land in the run's mail folder. */
-export async function waitForMail(to: string, opts: { subject?: RegExp; timeoutMs?: number } = {}): Promise<Mail> {
+/**
+ * Waits for a mail to `to` (and whose subject matches, when given) to land in the run's mail
+ * folder. With `count`, waits for that many such mails and returns the newest.
+ */
+export async function waitForMail(
+  to: string,
+  opts: { subject?: RegExp; timeoutMs?: number; count?: number } = {},
+): Promise<Mail> {
   const deadline = Date.now() + (opts.timeoutMs ?? 20_000);
   const dir = mailDir();
   const want = to.toLowerCase();
+  const count = opts.count ?? 1;
   while (Date.now() < deadline) {
     const files = (await readdir(dir).catch(() => [] as string[])).filter((f) => f.endsWith(".eml"));
+    const found: Array<{ mail: Mail; mtime: number }> = [];
     for (const f of files) {
-      const raw = await readFile(join(dir, f), "utf8").catch(() => "");
+      const path = join(dir, f);
+      const raw = await readFile(path, "utf8").catch(() => "");
       if (!raw.toLowerCase().includes(want)) continue;
       const mail = parseEml(f, raw);
       if (!mail.to.toLowerCase().includes(want)) continue;
       if (opts.subject && !opts.subject.test(mail.subject)) continue;
-      return mail;
+      found.push({ mail, mtime: (await stat(path)).mtimeMs });
     }
+    if (found.length >= count) return found.sort((a, b) => a.mtime - b.mtime)[found.length - 1]!.mail;
     await new Promise((r) => setTimeout(r, 250));
   }
   throw new Error(`No mail to ${to}${opts.subject ? ` matching ${opts.subject}` : ""} arrived in ${dir}`);
