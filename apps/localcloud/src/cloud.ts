@@ -9,7 +9,7 @@ import { CloudError, notFound } from "./errors.ts";
 import { hostUsage, PlacementError, placeVm } from "./placement.ts";
 import { startClusterProvisioner } from "./provisioner.ts";
 import { VolumesAndBalancers } from "./resources.ts";
-import type { ControlPlaneRecord, VmRecord } from "./state.ts";
+import type { ControlPlaneRecord, LoadBalancerRecord, VmRecord } from "./state.ts";
 import { StateStore } from "./state.ts";
 import { AgentPool } from "./vms.ts";
 
@@ -145,9 +145,17 @@ export class Cloud {
         }
       },
     };
+    const lbBackend = {
+      create: (id: string, name: string, ports: LoadBalancerRecord["ports"]) =>
+        this.resources.createLoadBalancer({ id, name, controlPlaneId: cp.id, ports }).loadBalancer,
+      delete: (id: string) => {
+        this.resources.deleteLoadBalancer(id);
+      },
+      list: () => this.resources.listLoadBalancers().filter((lb) => lb.controlPlaneId === cp.id),
+    };
     this.provisioners.set(
       cp.id,
-      startClusterProvisioner(cp, () => this.supervisor.waitReady(cp.id, 300_000), backend, this.log),
+      startClusterProvisioner(cp, () => this.supervisor.waitReady(cp.id, 300_000), backend, this.log, lbBackend),
     );
   }
 

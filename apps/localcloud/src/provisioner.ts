@@ -3,6 +3,7 @@
 // PersistentVolume backed by it, and the claim bound to that volume.
 import { issueCertificate } from "@nuage/crypto";
 import { KubeApiError, KubeClient } from "@nuage/nodeagent";
+import { type LoadBalancerBackend, watchLoadBalancerServices } from "./servicelb.ts";
 import type { ControlPlaneRecord } from "./state.ts";
 
 export const PROVISIONER = "localcloud.nuage.dev/volume";
@@ -240,15 +241,17 @@ export class VolumeProvisioner {
   }
 }
 
-/** Runs a cluster's provisioner once its API server answers, with an admin client certificate. */
+/** Runs a cluster's volume provisioner and service load balancers once its API server answers, with an admin client certificate. */
 export function startClusterProvisioner(
   cp: ControlPlaneRecord,
   waitReady: () => Promise<void>,
   backend: VolumeBackend,
   log: (msg: string, fields?: Record<string, unknown>) => void,
+  lbBackend?: LoadBalancerBackend,
 ): { stop(): void } {
   let stopped = false;
   let provisioner: VolumeProvisioner | undefined;
+  let lbs: { stop(): void } | undefined;
   let client: KubeClient | undefined;
   const attempt = async (tries: number): Promise<void> => {
     if (stopped) return;
@@ -269,6 +272,7 @@ export function startClusterProvisioner(
       });
       provisioner = new VolumeProvisioner(client, backend, log);
       await provisioner.start();
+      if (lbBackend) lbs = watchLoadBalancerServices(client, lbBackend, log);
     } catch (err) {
       provisioner?.stop();
       client?.close();
@@ -281,6 +285,7 @@ export function startClusterProvisioner(
   return {
     stop() {
       stopped = true;
+      lbs?.stop();
       provisioner?.stop();
       client?.close();
     },

@@ -76,7 +76,8 @@ export class VolumesAndBalancers {
   }) {
     const existing = this.state.doc.loadBalancers[input.id];
     if (existing) return { created: false, loadBalancer: existing };
-    const n = Object.keys(this.state.doc.loadBalancers).length + 1;
+    const n = (this.state.doc.nextLbAddress ?? 1) % 65_000 || 1;
+    this.state.doc.nextLbAddress = n + 1;
     const lb: LoadBalancerRecord = {
       id: input.id,
       name: input.name ?? input.id,

@@ -67,6 +67,7 @@ export interface StateDoc {
   loadBalancers: Record<string, LoadBalancerRecord>;
   controlPlanes: Record<string, ControlPlaneRecord>;
   nextAddress: number;
+  nextLbAddress?: number;
 }
 
 export class StateStore {

@@ -149,6 +149,25 @@ describe("course: deployments and services", () => {
     expect(svc).toMatch(/NodePort\s+10\.\d+\.\d+\.\d+\s+<none>\s+80:3\d{4}\/TCP/);
   });
 
+  it("expose --type=LoadBalancer gets an address from a localcloud load balancer", async () => {
+    await run("expose", "deployment", "nginx-deployment", "--name=nginx-lb", "--type=LoadBalancer", "--port=80");
+    const line = await eventually(async () => {
+      const o = await run("get", "svc", "nginx-lb", "--no-headers");
+      if (o.includes("<pending>")) throw new Error(o);
+      return o;
+    }, 30_000);
+    expect(line).toMatch(/LoadBalancer\s+10\.\S+\s+127\.2\.\d+\.\d+\s+80:3\d{4}\/TCP/);
+    const lbs = env.cloud.lc.cloud.resources.listLoadBalancers().filter((lb) => lb.controlPlaneId === env.cluster.name);
+    expect(lbs).toHaveLength(1);
+    await run("delete", "svc", "nginx-lb");
+    await eventually(async () => {
+      const left = env.cloud.lc.cloud.resources
+        .listLoadBalancers()
+        .filter((lb) => lb.controlPlaneId === env.cluster.name);
+      if (left.length !== 0) throw new Error(`${left.length} load balancers left`);
+    }, 15_000);
+  });
+
   it("scale --replicas, label a pod, delete a pod and a replacement appears", async () => {
     expect(await run("scale", "--replicas=5", "deployment/nginx-deployment")).toContain("scaled");
     const five = await readyPods("app=nginx", 5);
