@@ -63,6 +63,11 @@ export function serviceAllocator(store: Store, serviceCidr: string): AdmissionPl
         }
       }
       if (s.clusterIP !== "None") s.clusterIPs = [s.clusterIP];
+      if (s.type === "ClusterIP") {
+        // Switching away from NodePort/LoadBalancer releases the node ports, as upstream does.
+        for (const p of s.ports ?? []) delete p.nodePort;
+        delete s.externalTrafficPolicy;
+      }
       if (s.type === "NodePort" || s.type === "LoadBalancer") {
         const used = new Set<number>();
         for (const x of existing) for (const p of (x as Json).spec?.ports ?? []) if (p.nodePort) used.add(p.nodePort);

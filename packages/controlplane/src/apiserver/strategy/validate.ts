@@ -247,6 +247,21 @@ export function validateObject(
             inv(`data[${k}]`, k, "a valid config key must consist of alphanumeric characters, '-', '_' or '.'"),
           );
       }
+      if (old && (old as Json).immutable === true) {
+        const same = (k: string) => JSON.stringify(o[k] ?? {}) === JSON.stringify((old as Json)[k] ?? {});
+        if (!same("data") || !same("binaryData"))
+          errs.push({
+            field: "data",
+            type: "FieldValueForbidden",
+            message: "field is immutable when `immutable` is set",
+          });
+        if (o.immutable !== true)
+          errs.push({
+            field: "immutable",
+            type: "FieldValueForbidden",
+            message: "field is immutable when `immutable` is set",
+          });
+      }
       if (def.resource === "secrets") {
         for (const [k, v] of Object.entries(o.data ?? {})) {
           if (typeof v !== "string" || !/^[A-Za-z0-9+/]*={0,2}$/.test(v))
