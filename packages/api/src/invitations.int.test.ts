@@ -30,7 +30,7 @@ describe("invitations", () => {
     const org = await (await userCaller(owner.userId)).org.get();
     expect(view).toMatchObject({ orgName: org.name, email, role: "viewer", status: "valid" });
     // Only the hash is stored.
-    const row = await getDb().invitation.findUniqueOrThrow({ where: { id: inv.id } });
+    const row = await getDb().invitation.findUniqueOrThrow({ where: { id: inv.id }, omit: { tokenHash: false } });
     expect(row.tokenHash).not.toContain(token);
   });
 

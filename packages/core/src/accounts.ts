@@ -235,7 +235,7 @@ export async function authenticate(
   // Per account: guessing one password is what the limit stops. (Per-IP limits would lock out
   // everyone behind one NAT.)
   await rl.hit("signin", addr);
-  const user = await getDb().user.findUnique({ where: { email: addr } });
+  const user = await getDb().user.findUnique({ where: { email: addr }, omit: { passwordHash: false } });
   if (!user?.passwordHash) {
     await burnPasswordTime(password);
     throw new AppError("UNAUTHORIZED", "Wrong e-mail or password");

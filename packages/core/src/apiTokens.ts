@@ -10,7 +10,7 @@ import { mutate } from "./tx.ts";
 
 export const TOKEN_PREFIX = "nuage_";
 
-function view(t: ApiToken) {
+function view(t: Omit<ApiToken, "tokenHash">) {
   return {
     id: t.id,
     name: t.name,

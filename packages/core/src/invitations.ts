@@ -23,7 +23,7 @@ export function findInvitationByToken(token: string) {
   return getDb().invitation.findUnique({ where: { tokenHash: hashToken(token) }, include: { org: true } });
 }
 
-function view(inv: Invitation) {
+function view(inv: Omit<Invitation, "tokenHash">) {
   return {
     id: inv.id,
     email: inv.email,
@@ -131,7 +131,12 @@ export async function getInvitationByToken(token: string) {
   };
 }
 
-export async function acceptInvitationInTx(tx: Tx, inv: Invitation, userId: string, actor: Actor): Promise<string> {
+export async function acceptInvitationInTx(
+  tx: Tx,
+  inv: Pick<Invitation, "id" | "orgId" | "role">,
+  userId: string,
+  actor: Actor,
+): Promise<string> {
   const claimed = await tx.invitation.updateMany({
     where: { id: inv.id, acceptedAt: null, revokedAt: null },
     data: { acceptedAt: new Date() },

@@ -3,15 +3,30 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import { dbEnv } from "./env.ts";
 import { Prisma, PrismaClient } from "./generated/prisma/client.ts";
 
-export type Db = PrismaClient;
-export type Tx = Prisma.TransactionClient;
+// Secret columns are left out of every result unless a query asks for them
+// (`omit: { passwordHash: false }`), so a stray `return row` cannot leak them.
+const OMIT = {
+  user: { passwordHash: true },
+  apiToken: { tokenHash: true },
+  invitation: { tokenHash: true },
+  emailToken: { tokenHash: true },
+} as const;
+
+function createClient() {
+  return new PrismaClient({
+    adapter: new PrismaPg({ connectionString: dbEnv().DATABASE_URL, max: 10 }),
+    omit: OMIT,
+  });
+}
+
+export type Db = ReturnType<typeof createClient>;
+/** The client inside `$transaction(async (tx) => …)`. */
+export type Tx = Omit<Db, "$connect" | "$disconnect" | "$on" | "$transaction" | "$extends">;
 
 const g = globalThis as unknown as { __nuageDb?: Db };
 
 export function getDb(): Db {
-  g.__nuageDb ??= new PrismaClient({
-    adapter: new PrismaPg({ connectionString: dbEnv().DATABASE_URL, max: 10 }),
-  });
+  g.__nuageDb ??= createClient();
   return g.__nuageDb;
 }
 
