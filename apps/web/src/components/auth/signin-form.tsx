@@ -18,10 +18,20 @@ function safeNext(next: string | null): string {
   }
 }
 
-export function SignInForm({ next, invite, notice }: { next: string | null; invite: string | null; notice?: string }) {
+export function SignInForm({
+  next,
+  invite,
+  notice,
+  initialError,
+}: {
+  next: string | null;
+  invite: string | null;
+  notice?: string;
+  initialError?: string;
+}) {
   const router = useRouter();
   const [pending, setPending] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(initialError ?? null);
 
   async function onSubmit(e: FormEvent<HTMLFormElement>) {
     e.preventDefault();
