@@ -36,6 +36,8 @@ describe("session from the next-auth cookie", () => {
     // A stale cookie (an org the user left or never had) falls back to the oldest membership.
     const stale = await cookieCaller({ userId: u.userId }, "next-auth.session-token", "; nuage_org=not-an-org");
     expect((await stale.org.get()).id).toBe(u.orgId);
+    const malformed = await cookieCaller({ userId: u.userId }, "next-auth.session-token", "; nuage_org=%E0%A4%A");
+    expect((await malformed.org.get()).id).toBe(u.orgId);
   });
 
   it("refuses a session whose password version is older, and a forged cookie", async () => {
