@@ -89,4 +89,26 @@ describe("authentication", () => {
     c.cp.authenticator.revoke("tok1");
     expect((await call("GET", "/api/v1/namespaces", admin)).code).toBe(401);
   });
+
+  it("prevents RBAC escalation by a namespace admin", async () => {
+    expect((await c.kubectl(["create", "namespace", "team"])).code).toBe(0);
+    expect(
+      (await c.kubectl(["-n", "team", "create", "rolebinding", "alice-admin", "--clusterrole=admin", "--user=alice"]))
+        .code,
+    ).toBe(0);
+    const alice = await c.kubeconfig("alice");
+    let r = await c.kubectl(["-n", "team", "create", "rolebinding", "bob-edit", "--clusterrole=edit", "--user=bob"], {
+      kubeconfig: alice.path,
+    });
+    expect(r.stderr).toBe("");
+    r = await c.kubectl(
+      ["-n", "team", "create", "rolebinding", "alice-root", "--clusterrole=cluster-admin", "--user=alice"],
+      {
+        kubeconfig: alice.path,
+      },
+    );
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain('rolebindings.rbac.authorization.k8s.io "alice-root" is forbidden: user "alice"');
+    expect(r.stderr).toContain("is attempting to grant RBAC permissions not currently held");
+  });
 });

@@ -3,6 +3,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { csrIdentity, namespaceLifecycle, serviceAccountDefaults } from "../admission/lifecycle.ts";
 import { limitRangeAdmission, resourceQuotaAdmission } from "../admission/quota.ts";
+import { rbacEscalation } from "../admission/rbac-escalation.ts";
 import { firstServiceIp, serviceAllocator } from "../admission/services.ts";
 import { RbacAuthorizer } from "../auth/rbac.ts";
 import type { Client } from "../client.ts";
@@ -52,6 +53,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
   const subs = new Subresources(store);
   const client = createLoopbackClient(store, subs);
   const authorizer = new RbacAuthorizer(store);
+  store.admission.push(rbacEscalation(store, authorizer));
   const namespaces = new NamespaceWorker(store);
   const http = createHttpHandler({ ...opts, store, subs, authorizer });
   const ready = (async () => {
