@@ -111,4 +111,17 @@ describe("authentication", () => {
     expect(r.stderr).toContain('rolebindings.rbac.authorization.k8s.io "alice-root" is forbidden: user "alice"');
     expect(r.stderr).toContain("is attempting to grant RBAC permissions not currently held");
   });
+
+  it("lets a node change only its own Node and the pods bound to it", async () => {
+    const n1 = await c.kubeconfig("system:node:n1", ["system:nodes"]);
+    const node = (name: string) => `apiVersion: v1\nkind: Node\nmetadata:\n  name: ${name}\n`;
+    let r = await c.kubectl(["create", "-f", "-"], { kubeconfig: n1.path, stdin: node("n1") });
+    expect(r.stderr).toBe("");
+    r = await c.kubectl(["create", "-f", "-"], { kubeconfig: n1.path, stdin: node("n2") });
+    expect(r.stderr).toContain('nodes "n2" is forbidden: node "n1" is not allowed to modify node "n2"');
+    await c.kubectl(["create", "-f", "-"], { stdin: node("n2") });
+    await c.kubectl(["run", "elsewhere", "--image=nginx", "--overrides", '{"spec":{"nodeName":"n2"}}']);
+    r = await c.kubectl(["delete", "pod", "elsewhere", "--wait=false"], { kubeconfig: n1.path });
+    expect(r.stderr).toContain('pods "elsewhere" is forbidden: node "n1" can only delete pods bound to it');
+  });
 });

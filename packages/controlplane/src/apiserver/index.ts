@@ -2,6 +2,7 @@
 // the HTTP handler (REST, discovery, OpenAPI, tables, authentication and RBAC).
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { csrIdentity, namespaceLifecycle, serviceAccountDefaults } from "../admission/lifecycle.ts";
+import { nodeRestriction } from "../admission/node-restriction.ts";
 import { limitRangeAdmission, resourceQuotaAdmission } from "../admission/quota.ts";
 import { rbacEscalation } from "../admission/rbac-escalation.ts";
 import { firstServiceIp, serviceAllocator } from "../admission/services.ts";
@@ -53,7 +54,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
   const subs = new Subresources(store);
   const client = createLoopbackClient(store, subs);
   const authorizer = new RbacAuthorizer(store);
-  store.admission.push(rbacEscalation(store, authorizer));
+  store.admission.push(rbacEscalation(store, authorizer), nodeRestriction());
   const namespaces = new NamespaceWorker(store);
   const http = createHttpHandler({ ...opts, store, subs, authorizer });
   const ready = (async () => {
