@@ -51,7 +51,7 @@ test("an API token from the UI works against /api/v1 until it is revoked", async
   }
 });
 
-test("an expired API token gets 401", async ({ tenant, page, playwright }) => {
+test("an expired API token gets 401", async ({ tenant: _owner, page, playwright }) => {
   // Created through the API with an expiry a moment ahead, then used after it passed.
   const created = await trpc<{ token: string }>(page.request, "tokens.create", {
     name: "short-lived",
@@ -70,5 +70,30 @@ test("an expired API token gets 401", async ({ tenant, page, playwright }) => {
   }
   await page.goto("/settings/tokens");
   await expect(page.getByRole("row").filter({ hasText: "short-lived" }).getByText("Expired")).toBeVisible();
-  expect(tenant.orgId).toBeTruthy();
+});
+
+test("the REST API describes itself and a read token cannot write", async ({ tenant, page, playwright }) => {
+  const read = await trpc<{ token: string }>(page.request, "tokens.create", { name: "reader", scope: "read" });
+  const api = await playwright.request.newContext({ baseURL: BASE_URL });
+  try {
+    const doc = await api.get("/api/v1/openapi.json");
+    expect(doc.status()).toBe(200);
+    const openapi = (await doc.json()) as { openapi: string; paths: Record<string, unknown> };
+    expect(openapi.openapi).toMatch(/^3\./);
+    expect(Object.keys(openapi.paths)).toEqual(expect.arrayContaining(["/me", "/tokens"]));
+
+    const auth = { Authorization: `Bearer ${read.token}` };
+    const list = await api.get("/api/v1/tokens", { headers: auth });
+    expect(list.status()).toBe(200);
+    expect(((await list.json()) as Array<{ name: string }>).map((t) => t.name)).toContain("reader");
+    const write = await api.post("/api/v1/tokens", { headers: auth, data: { name: "escalate", scope: "write" } });
+    expect(write.status()).toBe(403);
+    expect(((await write.json()) as { message: string }).message).toMatch(/read-only/);
+    const me = await api.get("/api/v1/me", { headers: auth });
+    expect(((await me.json()) as { currentOrg: { id: string } }).currentOrg.id).toBe(tenant.orgId);
+    const none = await api.get("/api/v1/me");
+    expect(none.status()).toBe(401);
+  } finally {
+    await api.dispose();
+  }
 });
