@@ -121,3 +121,27 @@ describe("sign-up, e-mail verification and password reset", () => {
     });
   });
 });
+
+describe("profile and password change", () => {
+  it("renames the user and changes the password, ending the session", async () => {
+    const u = await signUpUser("profile");
+    const c = await userCaller(u.userId);
+    await expect(c.me.update({ name: "New Name" })).resolves.toMatchObject({ name: "New Name" });
+    expect((await (await userCaller(u.userId)).me.get()).user.name).toBe("New Name");
+    expect(
+      await errorOf(() => c.me.changePassword({ currentPassword: "not-it-123", newPassword: "another-pass-99" })),
+    ).toEqual({
+      code: "BAD_REQUEST",
+      message: "Current password is wrong",
+    });
+    expect(
+      (await errorOf(() => c.me.changePassword({ currentPassword: PASSWORD, newPassword: "short" }))).message,
+    ).toMatch(/^newPassword: Password must be/);
+    await c.me.changePassword({ currentPassword: PASSWORD, newPassword: "another-pass-99" });
+    await expect(authenticate(u.email, "another-pass-99")).resolves.toMatchObject({ id: u.userId });
+    const old = createCaller(
+      await createTRPCContext({ headers: new Headers(), session: { userId: u.userId, sessionVersion: 0 } }),
+    );
+    expect((await errorOf(() => old.me.get())).code).toBe("UNAUTHORIZED");
+  });
+});

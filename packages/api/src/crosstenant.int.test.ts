@@ -47,6 +47,8 @@ const RULES: Record<string, Rule> = {
   "invitations.accept": { kind: "self", why: "secret token and the caller's own e-mail must match" },
   "org.create": { kind: "self", why: "creates a new org owned by the caller" },
   "members.leave": { kind: "self", why: "removes the caller from the current org" },
+  "me.update": { kind: "self", why: "changes the caller's own name" },
+  "me.changePassword": { kind: "self", why: "changes the caller's own password" },
   "admin.listOrgs": { kind: "platform", why: "platform admins only (see the test below)" },
   "me.get": { kind: "org-read", call: (c) => c.me.get() },
   "me.currentOrg": { kind: "org-read", call: (c) => c.me.currentOrg() },

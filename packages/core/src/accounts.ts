@@ -251,3 +251,48 @@ export function assertVerified(user: { emailVerified: Date | null | boolean }): 
     throw new AppError("FORBIDDEN", "Verify your e-mail address first: we sent you a link (you can ask for a new one)");
   }
 }
+
+/**
+ * Changes the password of a signed-in user who knows the current one. Every session of the user
+ * ends, the current one included: the portal signs in again.
+ */
+export async function changePassword(
+  userId: string,
+  input: { currentPassword: string; newPassword: string },
+  meta: { ip?: string | null } = {},
+): Promise<{ ok: true }> {
+  const user = await getDb().user.findUnique({ where: { id: userId }, omit: { passwordHash: false } });
+  if (!user) throw new AppError("UNAUTHORIZED", "Your session has ended; sign in again");
+  await rl.hit("signin", user.email);
+  if (!user.passwordHash || !(await verifyPassword(user.passwordHash, input.currentPassword))) {
+    throw new AppError("BAD_REQUEST", "Current password is wrong", { field: "currentPassword" });
+  }
+  const parsed = ZPassword.safeParse(input.newPassword);
+  if (!parsed.success) throw new AppError("BAD_REQUEST", parsed.error.issues[0]!.message, { field: "newPassword" });
+  const passwordHash = await hashPassword(input.newPassword);
+  await mutate(async (tx) => {
+    await tx.user.update({ where: { id: userId }, data: { passwordHash, sessionVersion: { increment: 1 } } });
+    await audit(
+      tx,
+      { type: "user", userId, ip: meta.ip },
+      { orgId: null, action: "user.change_password", targetType: "user", targetId: userId },
+    );
+  });
+  return { ok: true };
+}
+
+export async function updateProfile(userId: string, input: { name: string }, meta: { ip?: string | null } = {}) {
+  return mutate(async (tx) => {
+    const user = await tx.user.update({
+      where: { id: userId },
+      data: { name: input.name },
+      select: { id: true, name: true },
+    });
+    await audit(
+      tx,
+      { type: "user", userId, ip: meta.ip },
+      { orgId: null, action: "user.update", targetType: "user", targetId: userId },
+    );
+    return user;
+  });
+}

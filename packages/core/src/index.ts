@@ -3,12 +3,14 @@
 export {
   assertVerified,
   authenticate,
+  changePassword,
   requestPasswordReset,
   resendVerification,
   resetPassword,
   type SignedInUser,
   type SignUpResult,
   signUp,
+  updateProfile,
   verifyEmail,
 } from "./accounts.ts";
 export { type Actor, actorUserId, type OrgScope } from "./actor.ts";

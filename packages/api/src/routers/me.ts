@@ -1,7 +1,13 @@
-import { AppError, getOrg, getUser, listUserOrgs } from "@nuage/core";
+import { AppError, changePassword, getOrg, getUser, listUserOrgs, updateProfile, ZName, ZPassword } from "@nuage/core";
 import { z } from "zod";
 import { ZMeOutput } from "../schemas.ts";
-import { orgProcedure, protectedProcedure, router, sessionOrg } from "../trpc.ts";
+import { orgProcedure, protectedProcedure, router, sessionOrg, userProcedure } from "../trpc.ts";
+
+export const ZUpdateProfileInput = z.object({ name: ZName });
+export const ZChangePasswordInput = z.object({
+  currentPassword: z.string({ error: "Current password is required" }).min(1, "Current password is required").max(200),
+  newPassword: ZPassword,
+});
 
 export const meRouter = router({
   get: protectedProcedure
@@ -47,6 +53,13 @@ export const meRouter = router({
         token: null,
       };
     }),
+  update: userProcedure
+    .input(ZUpdateProfileInput)
+    .mutation(({ ctx, input }) => updateProfile(ctx.user.id, input, { ip: ctx.ip })),
+  /** Ends every session of the user, this one included: sign in again afterwards. */
+  changePassword: userProcedure
+    .input(ZChangePasswordInput)
+    .mutation(({ ctx, input }) => changePassword(ctx.user.id, input, { ip: ctx.ip })),
   /** The org the caller acts in. */
   currentOrg: orgProcedure.query(({ ctx }) => ctx.org),
 });
