@@ -28,15 +28,17 @@ export async function startTestCloud(): Promise<TestCloud> {
   const dir = mkdtempSync(join(tmpdir(), "nuage-lc-test-"));
   const token = randomBytes(24).toString("hex");
   const lc = await startLocalcloud({ dataDir: dir, etcdUrl: ETCD_URL, token });
-  return {
+  const tc: TestCloud = {
     lc,
     dir,
     token,
     async close() {
-      await lc.close();
+      // tc.lc: a test may have restarted localcloud on the same data directory.
+      await tc.lc.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };
+  return tc;
 }
 
 /** One cluster for a whole test file (creating one costs a control-plane process). */

@@ -9,9 +9,10 @@ import {
   type CredentialsView,
   LocalcloudClient,
   LocalcloudError,
+  startLocalcloud,
   type VmView,
 } from "../src/index.ts";
-import { eventually, KUBECTLS, k, kubectl, startTestCloud, type TestCloud, unique } from "./helpers.ts";
+import { ETCD_URL, eventually, KUBECTLS, k, kubectl, startTestCloud, type TestCloud, unique } from "./helpers.ts";
 
 let cloud: TestCloud;
 let api: LocalcloudClient;
@@ -115,6 +116,13 @@ describe("localcloud HTTP API", () => {
     }, 60_000);
     const out = await eventually(() => k(kubeconfig, ["get", "nodes", "--no-headers"]), 30_000);
     expect(out.split("\n").filter(Boolean)).toHaveLength(3);
+    // The node agents' watches reconnected: new pods run on every node.
+    await k(kubeconfig, ["create", "deployment", "after-crash", "--image=nginx", "--replicas=6"]);
+    await eventually(async () => {
+      const o = await k(kubeconfig, ["get", "pods", "-l", "app=after-crash", "--no-headers"]);
+      if ((o.match(/1\/1\s+Running/g) ?? []).length !== 6) throw new Error(o);
+    });
+    await k(kubeconfig, ["delete", "deployment", "after-crash"]);
   });
 
   it("stopping a VM makes its node NotReady", async () => {
@@ -128,5 +136,28 @@ describe("localcloud HTTP API", () => {
       const r = await kubectl(kubeconfig, ["get", "node", `${cpId}-n3`, "--no-headers"]);
       if (!/\sReady\s/.test(r.stdout)) throw new Error(r.stdout);
     }, 60_000);
+  });
+
+  it("a localcloud restart keeps its clusters, nodes and pods (same pod IP)", async () => {
+    await k(kubeconfig, ["run", "survivor", "--image=redis"]);
+    const ip = await eventually(async () => {
+      const out = await k(kubeconfig, ["get", "pod", "survivor", "-o", "jsonpath={.status.phase} {.status.podIP}"]);
+      const [phase, podIP] = out.split(" ");
+      if (phase !== "Running" || !podIP) throw new Error(out);
+      return podIP;
+    });
+    await cloud.lc.close();
+    cloud.lc = await startLocalcloud({ dataDir: cloud.dir, etcdUrl: ETCD_URL, token: cloud.token });
+    api = new LocalcloudClient(cloud.lc.url, cloud.token);
+    const vms = await api.request<{ items: VmView[] }>("GET", `/v1/vms?controlPlaneId=${cpId}`);
+    expect(vms.items).toHaveLength(3);
+    await eventually(async () => {
+      const text = await k(kubeconfig, ["get", "nodes", "--no-headers"]);
+      if (text.split("\n").filter((l) => /\sReady\s/.test(l)).length !== 3) throw new Error(text);
+    }, 90_000);
+    await eventually(async () => {
+      const out = await k(kubeconfig, ["get", "pod", "survivor", "-o", "jsonpath={.status.phase} {.status.podIP}"]);
+      if (out !== `Running ${ip}`) throw new Error(out);
+    });
   });
 });

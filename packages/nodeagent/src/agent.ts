@@ -207,6 +207,7 @@ export class NodeAgent {
       hostIP: this.cfg.address,
       allocateIP: () => this.allocateIP(),
       releaseIP: (ip) => this.usedIPs.delete(ip),
+      reserveIP: (ip) => this.usedIPs.add(ip),
       onGone: (gone) => this.workers.delete(gone),
     });
     this.workers.set(uid, w);

@@ -211,12 +211,15 @@ export class KubeClient {
             if (ev.type !== "BOOKMARK") handlers.onEvent(ev);
           }
         });
-        res.on("end", () => {
-          if (stopped || current !== req) return;
-          // The server closed the watch (timeout): resume from the last version seen.
-          watchFrom(lastRv);
-        });
         res.on("error", () => undefined);
+        // "close" fires however the stream ends: a clean end (the server's watch timeout) resumes
+        // from the last version seen; a broken connection (API server restarted) lists again.
+        res.on("close", () => {
+          if (stopped || current !== req) return;
+          current = undefined;
+          if (res.complete) watchFrom(lastRv);
+          else retry(new Error(`watch ${path}: connection lost`));
+        });
       });
       req.on("error", (err) => {
         if (!stopped && current === req) retry(err);

@@ -1,6 +1,7 @@
 // One pod on this node: waits for its volumes, resolves its environment, runs init containers
 // then containers, and reports the pod status the way the kubelet does.
 import { ContainerSim, type ContainerSpec, parseQuantity, type Timing } from "./container.ts";
+import { ConfigError, resolveEnv } from "./env.ts";
 import { PodEventRecorder } from "./events.ts";
 import type { KubeClient, KubeObj } from "./kubeclient.ts";
 import { KubeApiError } from "./kubeclient.ts";
@@ -30,6 +31,8 @@ export interface PodHost {
   timing: Timing;
   hostIP: string;
   allocateIP(): string;
+  /** Keeps an IP a pod already had (the agent restarted). */
+  reserveIP(ip: string): void;
   releaseIP(ip: string): void;
   onGone(uid: string): void;
 }
@@ -37,8 +40,6 @@ export interface PodHost {
 const ts = () => new Date().toISOString().replace(/\.\d+Z$/, "Z");
 const VOLUME_RETRY_MS = 2000;
 const CONFIG_RETRY_MS = 5000;
-
-class ConfigError extends Error {}
 
 export class PodWorker {
   readonly init: ContainerSim[];
@@ -74,6 +75,19 @@ export class PodWorker {
       );
     this.init = (pod.spec.initContainers ?? []).map((c) => sim(c, policy === "Always" ? "OnFailure" : policy));
     this.containers = pod.spec.containers.map((c) => sim(c, policy));
+    // After an agent restart, the pod keeps its IP, start time and restart counts.
+    const st = pod.status as
+      | { podIP?: string; startTime?: string; containerStatuses?: Array<{ name: string; restartCount?: number }> }
+      | undefined;
+    if (st?.podIP) {
+      this.podIP = st.podIP;
+      host.reserveIP(st.podIP);
+    }
+    if (st?.startTime) this.startTime = st.startTime;
+    for (const cs of st?.containerStatuses ?? []) {
+      const c = this.containers.find((x) => x.spec.name === cs.name);
+      if (c && cs.restartCount) c.restartCount = cs.restartCount;
+    }
   }
 
   get uid(): string {
@@ -171,79 +185,24 @@ export class PodWorker {
 
   private async startContainer(c: ContainerSim): Promise<void> {
     try {
-      const env = await this.resolveEnv(c.spec);
+      const env = await resolveEnv(
+        {
+          client: this.host.client,
+          namespace: this.namespace,
+          name: this.name,
+          uid: this.uid,
+          nodeName: this.pod.spec.nodeName ?? "",
+          podIP: this.podIP,
+          hostIP: this.host.hostIP,
+        },
+        c.spec,
+      );
       if (!this.stopped) c.start(env);
     } catch (err) {
       if (this.stopped) return;
       if (err instanceof ConfigError) c.configError(err.message);
       this.later(CONFIG_RETRY_MS, () => void this.startContainer(c));
     }
-  }
-
-  private async lookup(kind: "configmap" | "secret", name: string): Promise<Record<string, string> | undefined> {
-    const path = `/api/v1/namespaces/${this.namespace}/${kind}s/${name}`;
-    const obj = await this.getOrUndefined<{ data?: Record<string, string> }>(path);
-    if (!obj) return undefined;
-    const data = obj.data ?? {};
-    if (kind === "configmap") return data;
-    return Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v, "base64").toString("utf8")]));
-  }
-
-  private async resolveEnv(spec: ContainerSpec): Promise<Record<string, string>> {
-    const env: Record<string, string> = { HOSTNAME: this.name };
-    const kindLabel = { configmap: "ConfigMap", secret: "Secret" } as const;
-    for (const src of spec.envFrom ?? []) {
-      const ref = (src.configMapRef ?? src.secretRef) as { name: string; optional?: boolean } | undefined;
-      if (!ref) continue;
-      const kind = src.configMapRef ? "configmap" : "secret";
-      const data = await this.lookup(kind, ref.name);
-      if (!data) {
-        if (ref.optional) continue;
-        throw new ConfigError(`${kind} "${ref.name}" not found`);
-      }
-      const prefix = typeof src.prefix === "string" ? src.prefix : "";
-      for (const [k, v] of Object.entries(data)) env[prefix + k] = v;
-    }
-    for (const e of spec.env ?? []) {
-      if (e.value !== undefined) {
-        env[e.name] = e.value.replace(/\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (m, v: string) => env[v] ?? m);
-        continue;
-      }
-      const vf = e.valueFrom ?? {};
-      const keyRef = (vf.configMapKeyRef ?? vf.secretKeyRef) as
-        | { name: string; key: string; optional?: boolean }
-        | undefined;
-      if (keyRef) {
-        const kind = vf.configMapKeyRef ? "configmap" : "secret";
-        const data = await this.lookup(kind, keyRef.name);
-        if (!data) {
-          if (keyRef.optional) continue;
-          throw new ConfigError(`${kind} "${keyRef.name}" not found`);
-        }
-        const value = data[keyRef.key];
-        if (value === undefined) {
-          if (keyRef.optional) continue;
-          throw new ConfigError(
-            `couldn't find key ${keyRef.key} in ${kindLabel[kind]} ${this.namespace}/${keyRef.name}`,
-          );
-        }
-        env[e.name] = value;
-        continue;
-      }
-      const fieldRef = vf.fieldRef as { fieldPath: string } | undefined;
-      if (fieldRef) {
-        const fields: Record<string, string> = {
-          "metadata.name": this.name,
-          "metadata.namespace": this.namespace,
-          "metadata.uid": this.uid,
-          "spec.nodeName": this.pod.spec.nodeName ?? "",
-          "status.podIP": this.podIP,
-          "status.hostIP": this.host.hostIP,
-        };
-        env[e.name] = fields[fieldRef.fieldPath] ?? "";
-      }
-    }
-    return env;
   }
 
   private changed(): void {
