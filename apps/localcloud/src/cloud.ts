@@ -282,7 +282,7 @@ export class Cloud {
       hostId: host.id,
       controlPlaneId: cp?.id,
       status: "ACTIVE",
-      address: `127.1.${(n >> 8) & 255}.${n & 255}`,
+      address: `127.${this.state.doc.addressBase ?? 1}.${(n >> 8) & 255}.${n & 255}`,
       podCIDR,
       labels: input.labels ?? {},
       createdAt: now(),

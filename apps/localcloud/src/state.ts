@@ -68,6 +68,9 @@ export interface StateDoc {
   controlPlanes: Record<string, ControlPlaneRecord>;
   nextAddress: number;
   nextLbAddress?: number;
+  /** Second octet of this installation's VM addresses (127.<base>.x.y), random so that two
+   * localclouds on one machine (parallel tests) rarely pick the same kubelet address. */
+  addressBase?: number;
 }
 
 export class StateStore {
@@ -94,6 +97,7 @@ export class StateStore {
       loadBalancers: {},
       controlPlanes: {},
       nextAddress: 1,
+      addressBase: 10 + Math.floor(Math.random() * 240),
     };
     this.flush();
   }
