@@ -13,6 +13,7 @@ import { Menu, MenuItem } from "./menu";
 
 const NAV = [
   { href: "/dashboard", label: "Dashboard" },
+  { href: "/clusters", label: "Clusters" },
   { href: "/settings", label: "Settings" },
 ];
 

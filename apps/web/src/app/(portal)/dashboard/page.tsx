@@ -1,4 +1,4 @@
-import { Badge, Button, Card, EmptyState } from "@nuage/ui";
+import { Badge, Button, buttonClasses, Card, EmptyState } from "@nuage/ui";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { NoOrg } from "~/components/portal/no-org";
@@ -51,18 +51,24 @@ export default async function DashboardPage() {
               title="No clusters yet"
               description={
                 verified
-                  ? "Cluster creation is coming to this portal soon. Meanwhile, invite your team and create API tokens for automation."
+                  ? "Create your first Kubernetes cluster: pick a region, a version and node pools, then download a kubeconfig."
                   : "Verify your e-mail first: unverified accounts cannot create clusters."
               }
               action={
-                <div className="flex flex-col items-center gap-2">
-                  <Button disabled aria-describedby="create-cluster-why">
+                verified ? (
+                  <Link href="/clusters/new" className={buttonClasses("primary")}>
                     Create cluster
-                  </Button>
-                  <span id="create-cluster-why" className="text-xs text-slate-500">
-                    {verified ? "Not available yet in this version." : "Available once your e-mail is verified."}
-                  </span>
-                </div>
+                  </Link>
+                ) : (
+                  <div className="flex flex-col items-center gap-2">
+                    <Button disabled aria-describedby="create-cluster-why">
+                      Create cluster
+                    </Button>
+                    <span id="create-cluster-why" className="text-xs text-slate-500">
+                      Available once your e-mail is verified.
+                    </span>
+                  </div>
+                )
               }
             />
           </Card>
