@@ -1,26 +1,8 @@
-import type { Role } from "./roles";
+import type { MeOutput } from "./api-types";
 
-/** What the portal needs from `me.get`. */
-export interface Me {
-  user: {
-    id: string;
-    email: string;
-    name: string | null;
-    emailVerified: boolean | Date | string | null;
-    isPlatformAdmin: boolean;
-  };
-  orgs: Array<{ id: string; name: string; role: Role | string }>;
-  currentOrg: { id: string; name: string; role: Role | string } | null;
-}
+/** What the portal needs from `me.get`: the user, their orgs and the current org. */
+export type Me = Pick<MeOutput, "user" | "orgs" | "currentOrg">;
 
-export function toMe(raw: unknown): Me {
-  const r = raw as {
-    user: Me["user"];
-    orgs: Me["orgs"];
-    currentOrg?: { id: string; name: string; role?: string } | null;
-  };
-  const current = r.currentOrg
-    ? { ...r.currentOrg, role: r.currentOrg.role ?? r.orgs.find((o) => o.id === r.currentOrg?.id)?.role ?? "viewer" }
-    : null;
-  return { user: r.user, orgs: r.orgs, currentOrg: current };
+export function toMe(raw: MeOutput): Me {
+  return { user: raw.user, orgs: raw.orgs, currentOrg: raw.currentOrg };
 }

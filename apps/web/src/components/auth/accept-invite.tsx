@@ -18,7 +18,7 @@ export function AcceptInvite({
   const accept = useMutation(
     trpc.invitations.accept.mutationOptions({
       onSuccess: (res) => {
-        const id = (res as { orgId?: string } | undefined)?.orgId ?? orgId;
+        const id = res.orgId ?? orgId;
         if (id) switchOrg(id);
         else window.location.assign("/dashboard");
       },

@@ -45,9 +45,9 @@ export function SignUpForm({ invite }: { invite: InviteSummary | null }) {
     setLocal(errs);
     if (Object.values(errs).some(Boolean)) return;
     try {
-      const res = (await signUp.mutateAsync(input)) as { orgId?: string } | undefined;
+      const res = await signUp.mutateAsync(input);
       setSigningIn(true);
-      const orgId = res?.orgId ?? invite?.orgId;
+      const orgId = res.orgId ?? invite?.orgId;
       if (orgId) setCurrentOrg(orgId);
       const r = await signIn("credentials", { email: input.email, password: input.password, redirect: false });
       if (!r || r.error) {

@@ -11,7 +11,7 @@ export function CreateOrgDialog({ open, onClose }: { open: boolean; onClose: () 
   const trpc = useTRPC();
   const create = useMutation(
     trpc.org.create.mutationOptions({
-      onSuccess: (org) => switchOrg((org as { id: string }).id),
+      onSuccess: (org) => switchOrg(org.id),
     }),
   );
   function onSubmit(e: FormEvent<HTMLFormElement>) {

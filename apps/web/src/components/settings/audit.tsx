@@ -3,31 +3,16 @@
 import { Badge, Banner, Button, Card, type Column, Input, Spinner, Table } from "@nuage/ui";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
+import type { AuditRow } from "~/lib/api-types";
 import { formatDateTime } from "~/lib/format";
 import { canManage } from "~/lib/roles";
 import { useTRPC } from "~/trpc/client";
 import { useMe } from "../portal/me-context";
 
-interface AuditRow {
-  id: string;
-  action: string;
-  actorType?: string;
-  actor?: { email?: string | null; name?: string | null } | null;
-  actorEmail?: string | null;
-  actorName?: string | null;
-  actorTokenId?: string | null;
-  actorTokenName?: string | null;
-  targetType?: string | null;
-  targetId?: string | null;
-  ip?: string | null;
-  createdAt: Date | string;
-}
-
 const PAGE = 25;
 
 function who(r: AuditRow): string {
-  const email = r.actor?.email ?? r.actorEmail;
-  if (email) return email;
+  if (r.actorEmail) return r.actorEmail;
   if (r.actorType === "token") return `API token ${r.actorTokenName ?? r.actorTokenId?.slice(0, 8) ?? ""}`.trim();
   return r.actorType ?? "system";
 }
@@ -51,9 +36,8 @@ export function AuditLog() {
   if (!canManage(me.currentOrg?.role))
     return <Banner tone="info">Only owners and admins can read the audit log.</Banner>;
 
-  const data = query.data as { items: AuditRow[]; nextCursor?: string | null } | AuditRow[] | undefined;
-  const rows = Array.isArray(data) ? data : (data?.items ?? []);
-  const next = Array.isArray(data) ? null : (data?.nextCursor ?? null);
+  const rows = query.data?.items ?? [];
+  const next = query.data?.nextCursor ?? null;
   function onFilter(e: FormEvent<HTMLFormElement>) {
     e.preventDefault();
     setAction(String(new FormData(e.currentTarget).get("action") ?? "").trim());

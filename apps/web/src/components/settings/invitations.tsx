@@ -3,20 +3,12 @@
 import { Badge, Banner, Button, Card, type Column, ConfirmDialog, Input, Select, Table } from "@nuage/ui";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useRef, useState } from "react";
+import type { InvitationRow } from "~/lib/api-types";
 import { fieldErrors, formError } from "~/lib/errors";
 import { formatDateTime } from "~/lib/format";
 import { ROLE_HELP, ROLE_LABEL, ROLES, type Role } from "~/lib/roles";
 import { useTRPC } from "~/trpc/client";
 import { useMe } from "../portal/me-context";
-
-interface InvitationRow {
-  id: string;
-  email: string;
-  role: Role;
-  createdAt?: Date | string;
-  expiresAt?: Date | string;
-  status?: "valid" | "expired" | "revoked" | "accepted";
-}
 
 export function Invitations() {
   const me = useMe();
@@ -48,10 +40,8 @@ export function Invitations() {
     setSentTo(null);
     create.mutate({ email, role: String(f.get("role")) as Role }, { onSuccess: () => setSentTo(email) });
   }
-  const raw = (list.data ?? []) as unknown;
-  const rows = ((Array.isArray(raw) ? raw : ((raw as { items?: unknown[] }).items ?? [])) as InvitationRow[]).filter(
-    (i) => !i.status || i.status === "valid" || i.status === "expired",
-  );
+  // Pending ones, and expired ones until someone revokes them; accepted and revoked are history.
+  const rows = (list.data ?? []).filter((i) => i.status === "valid" || i.status === "expired");
   const columns: Column<InvitationRow>[] = [
     { key: "email", header: "E-mail", cell: (i) => <span className="font-medium text-slate-900">{i.email}</span> },
     { key: "role", header: "Role", cell: (i) => <Badge>{ROLE_LABEL[i.role] ?? i.role}</Badge> },

@@ -3,31 +3,12 @@
 import { Badge, Banner, Button, Card, type Column, ConfirmDialog, Spinner, Table } from "@nuage/ui";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
+import type { MemberRow } from "~/lib/api-types";
 import { formatDateTime } from "~/lib/format";
 import { canManage, ROLE_LABEL, ROLES, type Role } from "~/lib/roles";
 import { useTRPC } from "~/trpc/client";
 import { useMe } from "../portal/me-context";
 import { Invitations } from "./invitations";
-
-export interface MemberRow {
-  userId: string;
-  name: string;
-  email: string;
-  role: Role;
-  createdAt?: Date | string;
-}
-
-/** Accepts `{ userId, name, email }` or `{ user: { id, name, email } }` rows. */
-function toRow(m: Record<string, any>): MemberRow {
-  const u = (m.user ?? {}) as Record<string, any>;
-  return {
-    userId: m.userId ?? u.id,
-    name: m.name ?? u.name ?? "",
-    email: m.email ?? u.email ?? "",
-    role: m.role,
-    createdAt: m.createdAt ?? m.joinedAt,
-  };
-}
 
 export function Members() {
   const me = useMe();
@@ -44,10 +25,7 @@ export function Members() {
   const [removing, setRemoving] = useState<MemberRow | null>(null);
   const [leaving, setLeaving] = useState(false);
 
-  const raw = (list.data ?? []) as unknown;
-  const rows = (Array.isArray(raw) ? raw : ((raw as { items?: unknown[] }).items ?? [])).map((m) =>
-    toRow(m as Record<string, any>),
-  );
+  const rows = list.data ?? [];
   const columns: Column<MemberRow>[] = [
     {
       key: "name",
@@ -84,7 +62,7 @@ export function Members() {
           <Badge tone={m.role === "owner" ? "indigo" : "gray"}>{ROLE_LABEL[m.role] ?? m.role}</Badge>
         ),
     },
-    { key: "joined", header: "Joined", cell: (m) => formatDateTime(m.createdAt) },
+    { key: "joined", header: "Joined", cell: (m) => formatDateTime(m.joinedAt) },
     {
       key: "actions",
       header: <span className="sr-only">Actions</span>,

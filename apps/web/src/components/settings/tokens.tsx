@@ -3,23 +3,13 @@
 import { Badge, Banner, Button, Card, type Column, ConfirmDialog, Input, Select, Spinner, Table } from "@nuage/ui";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useRef, useState } from "react";
+import type { TokenRow } from "~/lib/api-types";
 import { fieldErrors, formError } from "~/lib/errors";
 import { formatDateTime, formatRelative } from "~/lib/format";
 import { canManage } from "~/lib/roles";
 import { useTRPC } from "~/trpc/client";
 import { useMe } from "../portal/me-context";
 import { TokenCreatedDialog } from "./token-created";
-
-interface TokenRow {
-  id: string;
-  name: string;
-  prefix: string;
-  scope: "read" | "write";
-  createdAt: Date | string;
-  lastUsedAt: Date | string | null;
-  expiresAt: Date | string | null;
-  revokedAt?: Date | string | null;
-}
 
 const EXPIRY = [
   { value: "30", label: "30 days" },
@@ -47,7 +37,7 @@ export function Tokens() {
   const create = useMutation(
     trpc.tokens.create.mutationOptions({
       onSuccess: (res) => {
-        setShown((res as { token: string }).token);
+        setShown(res.token);
         form.current?.reset();
         return invalidate();
       },
@@ -66,10 +56,7 @@ export function Tokens() {
     });
   }
 
-  const raw = (list.data ?? []) as unknown;
-  const rows = ((Array.isArray(raw) ? raw : ((raw as { items?: unknown[] }).items ?? [])) as TokenRow[]).filter(
-    (t) => !t.revokedAt,
-  );
+  const rows = (list.data ?? []).filter((t) => !t.revokedAt);
   const columns: Column<TokenRow>[] = [
     {
       key: "name",
