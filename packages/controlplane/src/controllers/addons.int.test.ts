@@ -216,6 +216,40 @@ describe("resource quota status", () => {
   });
 });
 
+describe("replica sets under a quota", () => {
+  it("creates what the quota allows and reports FailedCreate once per attempt", async () => {
+    const c = env.client;
+    await c.create(R.namespaces, { apiVersion: "v1", kind: "Namespace", metadata: { name: "tight" } });
+    await c.create(R.resourcequotas, {
+      apiVersion: "v1",
+      kind: "ResourceQuota",
+      metadata: { name: "pods", namespace: "tight" },
+      spec: { hard: { pods: "1" } },
+    });
+    await c.create(R.deployments, {
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name: "many", namespace: "tight" },
+      spec: {
+        replicas: 3,
+        selector: { matchLabels: { app: "many" } },
+        template: { metadata: { labels: { app: "many" } }, spec: { containers: [{ name: "c", image: "nginx" }] } },
+      },
+    } as KubeObject);
+    const ev = await eventually(
+      async () => {
+        const evs = (await c.list<any>(R.events, { namespace: "tight" })).items;
+        return evs.find((e) => e.reason === "FailedCreate");
+      },
+      15_000,
+      "FailedCreate event",
+    );
+    expect(ev.type).toBe("Warning");
+    expect(ev.message).toMatch(/^Error creating: pods "many-[a-z0-9]+-[a-z0-9]{5}" is forbidden: exceeded quota: pods/);
+    expect((await c.list(R.pods, { namespace: "tight" })).items).toHaveLength(1);
+  });
+});
+
 describe("kube-system", () => {
   it("shows the control plane mirror pods, CoreDNS, kube-dns and one kube-proxy per node", async () => {
     const c = env.client;

@@ -200,40 +200,46 @@ export function startReplicaSetController(ctx: ControllerContext, kind: Kind): R
     e.at = Date.now();
     expect.set(key, e);
     const tpl = rs.spec?.template ?? {};
-    const results = await Promise.allSettled(
-      Array.from({ length: n }, async () => {
-        for (let attempt = 0; ; attempt++) {
-          const podName = `${rs.metadata.name}-${randSuffix(5)}`;
-          const pod: Pod = {
-            apiVersion: "v1",
-            kind: "Pod",
-            metadata: {
-              name: podName,
-              namespace: ns,
-              labels: { ...(tpl.metadata?.labels ?? {}) },
-              ...(tpl.metadata?.annotations ? { annotations: { ...tpl.metadata.annotations } } : {}),
-              ownerReferences: [owner],
-            },
-            spec: clone(tpl.spec ?? {}),
-          };
-          e.adds.add(podName);
-          try {
-            await ctx.client.create(R.pods, pod);
-            recorder.normal(rs, "SuccessfulCreate", `Created pod: ${podName}`);
-            return;
-          } catch (err) {
-            e.adds.delete(podName);
-            if (isAlreadyExists(err) && attempt < 3) continue;
-            // The namespace is terminating: nothing to create, the namespace controller empties it.
-            if ((err as { code?: number }).code === 403 && /being terminated/.test((err as Error).message)) return;
-            recorder.warning(rs, "FailedCreate", `Error creating: ${(err as Error).message}`);
-            throw err;
-          }
+    const createOne = async () => {
+      for (let attempt = 0; ; attempt++) {
+        const podName = `${rs.metadata.name}-${randSuffix(5)}`;
+        const pod: Pod = {
+          apiVersion: "v1",
+          kind: "Pod",
+          metadata: {
+            name: podName,
+            namespace: ns,
+            labels: { ...(tpl.metadata?.labels ?? {}) },
+            ...(tpl.metadata?.annotations ? { annotations: { ...tpl.metadata.annotations } } : {}),
+            ownerReferences: [owner],
+          },
+          spec: clone(tpl.spec ?? {}),
+        };
+        e.adds.add(podName);
+        try {
+          await ctx.client.create(R.pods, pod);
+          recorder.normal(rs, "SuccessfulCreate", `Created pod: ${podName}`);
+          return;
+        } catch (err) {
+          e.adds.delete(podName);
+          if (isAlreadyExists(err) && attempt < 3) continue;
+          // The namespace is terminating: nothing to create, the namespace controller empties it.
+          if ((err as { code?: number }).code === 403 && /being terminated/.test((err as Error).message)) return;
+          recorder.warning(rs, "FailedCreate", `Error creating: ${(err as Error).message}`);
+          throw err;
         }
-      }),
-    );
-    const failed = results.find((r) => r.status === "rejected");
-    if (failed) throw (failed as PromiseRejectedResult).reason;
+      }
+    };
+    // Slow start like upstream: batches of 1, 2, 4... stopping at the first failure, so a quota
+    // or admission error costs one request (and one FailedCreate event), not n.
+    let done = 0;
+    for (let batch = 1; done < n; batch *= 2) {
+      const size = Math.min(batch, n - done);
+      const results = await Promise.allSettled(Array.from({ length: size }, createOne));
+      done += size;
+      const failed = results.find((r) => r.status === "rejected");
+      if (failed) throw (failed as PromiseRejectedResult).reason;
+    }
   }
 
   async function deletePods(rs: ReplicaSetLike, pods: Pod[], key: string, ns: string) {
