@@ -1,4 +1,4 @@
-// One etcd watcher per resource type, shared by every watch on it. Recent events are kept in a
+// One etcd watcher per resource type, shared by every watch on it. Recent events (250) are kept in a
 // ring so a watch from a recent resourceVersion replays them; older ones get their own etcd watch
 // from that revision (which fails with 410 Gone when etcd has compacted it).
 import type { Etcd3, IKeyValue, Watcher } from "etcd3";
@@ -12,7 +12,7 @@ export interface StoreEvent {
 
 type Sub = { onEvent: (e: StoreEvent) => void; onError: (e: Error) => void };
 
-const RING = 1000;
+const RING = 250; // recent events kept per resource type (upstream keeps about 100)
 
 export class WatchCache {
   private watcher?: Watcher;
