@@ -2,7 +2,7 @@
 // scheduler of packages/controlplane), supervised and restarted with its state intact in etcd.
 import { type ChildProcess, spawn } from "node:child_process";
 import { generateKeyPairSync, randomBytes } from "node:crypto";
-import { createWriteStream, mkdirSync, writeFileSync } from "node:fs";
+import { createWriteStream, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -21,6 +21,27 @@ interface Runtime {
   timer?: NodeJS.Timeout;
   waiters: Array<() => void>;
   stopping: boolean;
+}
+
+/**
+ * A control plane left running by a localcloud that was killed (SIGKILL, crash) still holds its
+ * port: stop it before starting a new one. Only a process whose command line names this control
+ * plane's config file is touched.
+ */
+function killStale(pidFile: string, configFile: string): void {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(pidFile, "utf8"));
+  } catch {
+    return;
+  }
+  if (!Number.isInteger(pid) || pid <= 1) return;
+  try {
+    const cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8");
+    if (cmdline.includes(configFile)) process.kill(pid, "SIGKILL");
+  } catch {
+    // Not running any more.
+  }
 }
 
 export async function freePort(host = "127.0.0.1"): Promise<number> {
@@ -136,6 +157,7 @@ export class ControlPlaneSupervisor {
       clusterCidr: cp.clusterCidr,
     };
     writeFileSync(configFile, JSON.stringify(config), { mode: 0o600 });
+    killStale(join(dir, "pid"), configFile);
     const logStream = createWriteStream(join(dir, "controlplane.log"), { flags: "a" });
     // `node --import tsx` rather than the tsx CLI: one process per control plane instead of two,
     // so killing or supervising it acts on the server itself.
@@ -150,6 +172,7 @@ export class ControlPlaneSupervisor {
       },
     );
     rt.child = child;
+    if (child.pid) writeFileSync(join(dir, "pid"), String(child.pid), { mode: 0o600 });
     rt.phase = rt.restarts > 0 ? "Restarting" : "Starting";
     let buf = "";
     child.stdout?.on("data", (chunk: Buffer) => {
