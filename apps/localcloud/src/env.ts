@@ -14,6 +14,9 @@ export type LocalcloudEnv = {
   port: number;
   host: string;
   token: string | undefined;
+  /** $NUAGE_DATA_DIR, absolute. */
+  dataRoot: string;
+  /** $NUAGE_DATA_DIR/localcloud: localcloud's own state. */
   dataDir: string;
   etcdUrl: string;
 };
@@ -29,6 +32,7 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): LocalcloudEnv 
     port: e.NUAGE_LOCALCLOUD_PORT,
     host: e.NUAGE_LOCALCLOUD_HOST,
     token: e.NUAGE_LOCALCLOUD_TOKEN,
+    dataRoot: resolve(e.NUAGE_DATA_DIR),
     dataDir: resolve(e.NUAGE_DATA_DIR, "localcloud"),
     etcdUrl: e.ETCD_URL,
   };

@@ -4,6 +4,7 @@ import { mkdirSync, openSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { LocalcloudClient } from "../api-client.ts";
 import { REPO_ROOT } from "../controlplanes.ts";
+import { loadEnv } from "../env.ts";
 import { listLocalClusters, startLocalCluster, stopLocalCluster } from "../localcluster.ts";
 
 function args(argv: string[]): { cmd: string; flags: Record<string, string> } {
@@ -19,9 +20,10 @@ function args(argv: string[]): { cmd: string; flags: Record<string, string> } {
   return { cmd, flags };
 }
 
-const dataDir = resolve(REPO_ROOT, process.env.NUAGE_DATA_DIR ?? ".data");
-const port = Number(process.env.NUAGE_LOCALCLOUD_PORT ?? 4100);
-const token = process.env.NUAGE_LOCALCLOUD_TOKEN;
+const env = loadEnv({ NUAGE_DATA_DIR: resolve(REPO_ROOT, ".data"), ...process.env });
+const dataDir = env.dataRoot;
+const port = env.port;
+const token = env.token;
 const localcloud = { url: `http://127.0.0.1:${port}`, token };
 const clustersDir = join(dataDir, "localclusters");
 
