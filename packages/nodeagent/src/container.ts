@@ -1,7 +1,7 @@
 // One simulated container: image pull, run of the image's program, exit, restart with back-off,
 // logs and usage. Everything is driven by timers; nothing polls.
 import { randomBytes } from "node:crypto";
-import { imageId, profileFor, pullError } from "./images.ts";
+import { imageId, parseImage, profileFor, pullError } from "./images.ts";
 import { type Program, parseProgram } from "./script.ts";
 
 export interface ContainerSpec {
@@ -12,9 +12,15 @@ export interface ContainerSpec {
   env?: Array<{ name: string; value?: string; valueFrom?: Record<string, unknown> }>;
   envFrom?: Array<Record<string, unknown>>;
   resources?: { limits?: Record<string, string>; requests?: Record<string, string> };
-  readinessProbe?: { initialDelaySeconds?: number };
-  livenessProbe?: { initialDelaySeconds?: number };
+  readinessProbe?: Probe;
+  livenessProbe?: Probe;
   volumeMounts?: unknown[];
+}
+
+export interface Probe {
+  initialDelaySeconds?: number;
+  periodSeconds?: number;
+  failureThreshold?: number;
 }
 
 export interface Timing {
@@ -197,9 +203,7 @@ export class ContainerSim {
     this.ready = false;
     for (const l of this.profile.startupLogs) this.log(l);
     this.onChange();
-    const delay = (this.spec.readinessProbe?.initialDelaySeconds ?? 0) * 1000 * this.timing.sleepScale;
-    if (delay > 0) this.later(delay, () => this.setReady());
-    else this.setReady();
+    this.startProbes();
     const limit = parseQuantity(this.spec.resources?.limits?.memory);
     if (limit !== undefined && this.profile.memoryMiB * 2 ** 20 > limit) {
       // The process grows past its cgroup limit while starting: the kernel kills it.
@@ -207,6 +211,36 @@ export class ContainerSim {
       return;
     }
     if (this.profile.mode === "command") this.runSteps(0);
+  }
+
+  /**
+   * Probes succeed, except for images the profile rule marks: a tag containing `notready` never
+   * passes its readiness probe, one containing `unhealthy` fails its liveness probe and is
+   * restarted (after initialDelaySeconds + periodSeconds x failureThreshold, as upstream).
+   */
+  private startProbes(): void {
+    const tag = parseImage(this.spec.image).tag;
+    const scale = 1000 * this.timing.sleepScale;
+    const rp = this.spec.readinessProbe;
+    if (rp && tag.includes("notready")) {
+      const after = ((rp.initialDelaySeconds ?? 0) + (rp.periodSeconds ?? 10)) * scale;
+      this.later(after, () => {
+        this.onEvent("Warning", "Unhealthy", "Readiness probe failed: HTTP probe failed with statuscode: 503");
+      });
+    } else {
+      const delay = (rp?.initialDelaySeconds ?? 0) * scale;
+      if (delay > 0) this.later(delay, () => this.setReady());
+      else this.setReady();
+    }
+    const lp = this.spec.livenessProbe;
+    if (lp && tag.includes("unhealthy")) {
+      const after = ((lp.initialDelaySeconds ?? 0) + (lp.periodSeconds ?? 10) * (lp.failureThreshold ?? 3)) * scale;
+      this.later(after, () => {
+        this.onEvent("Warning", "Unhealthy", "Liveness probe failed: HTTP probe failed with statuscode: 500");
+        this.onEvent("Normal", "Killing", `Container ${this.spec.name} failed liveness probe, will be restarted`);
+        this.exit(137, "Error");
+      });
+    }
   }
 
   private setReady(): void {

@@ -99,4 +99,29 @@ describe("ContainerSim", () => {
     c.stop();
     expect(c.status()).toMatchObject({ state: { terminated: { exitCode: 0 } } });
   });
+
+  it("fails the probes of images tagged notready / unhealthy", async () => {
+    const probe = { initialDelaySeconds: 1, periodSeconds: 1, failureThreshold: 2 };
+    const sick = new ContainerSim(
+      { name: "web", image: "nginx:unhealthy", livenessProbe: probe, readinessProbe: probe },
+      "Always",
+      fast,
+      () => undefined,
+    );
+    sick.start({});
+    await until(() => sick.restartCount >= 1);
+    expect(sick.lastState).toMatchObject({ terminated: { exitCode: 137 } });
+    sick.stop();
+    const lazy = new ContainerSim(
+      { name: "web", image: "nginx:notready", readinessProbe: probe },
+      "Always",
+      fast,
+      () => undefined,
+    );
+    lazy.start({});
+    await until(() => lazy.running);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(lazy.ready).toBe(false);
+    lazy.stop();
+  });
 });
