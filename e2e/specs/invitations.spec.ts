@@ -115,6 +115,13 @@ test("a signed-in user accepts an invitation, then gets promoted to admin", asyn
     await page.reload();
     await page.getByRole("combobox", { name: `Role of ${other.user.email}` }).selectOption("admin");
     await expect(page.getByRole("combobox", { name: `Role of ${other.user.email}` })).toHaveValue("admin");
+    // Shown at once; after a reload it comes from the server.
+    await expect(async () => {
+      await page.reload();
+      await expect(page.getByRole("combobox", { name: `Role of ${other.user.email}` })).toHaveValue("admin", {
+        timeout: 1_000,
+      });
+    }).toPass({ timeout: 10_000 });
     await other.page.goto("/settings/members");
     await expect(other.page.getByRole("form", { name: "Invite member" })).toBeVisible();
     await expect(other.page.getByRole("link", { name: "Audit log" })).toBeVisible();

@@ -17,7 +17,22 @@ export function Members() {
   const manage = canManage(me.currentOrg?.role);
   const list = useQuery(trpc.members.list.queryOptions());
   const invalidate = () => qc.invalidateQueries({ queryKey: trpc.members.list.queryKey() });
-  const updateRole = useMutation(trpc.members.updateRole.mutationOptions({ onSettled: invalidate }));
+  const listKey = trpc.members.list.queryKey();
+  // The new role shows at once; a refusal puts the old one back (and the error above the table).
+  const updateRole = useMutation(
+    trpc.members.updateRole.mutationOptions({
+      onMutate: async ({ userId, role }) => {
+        await qc.cancelQueries({ queryKey: listKey });
+        const before = qc.getQueryData(listKey);
+        qc.setQueryData(listKey, (rows) => rows?.map((r) => (r.userId === userId ? { ...r, role } : r)));
+        return { before };
+      },
+      onError: (_e, _v, saved) => {
+        if (saved?.before) qc.setQueryData(listKey, saved.before);
+      },
+      onSettled: invalidate,
+    }),
+  );
   const remove = useMutation(trpc.members.remove.mutationOptions({ onSuccess: invalidate }));
   const leave = useMutation(
     trpc.members.leave.mutationOptions({ onSuccess: () => window.location.assign("/dashboard") }),

@@ -1,0 +1,70 @@
+/**
+ * The shapes the cluster pages read. They are structural: the API's objects (Prisma rows with
+ * relations) fit them as long as these fields are there, so the components do not depend on
+ * every column the API returns.
+ */
+export type DateLike = Date | string;
+
+export interface StepView {
+  id?: string;
+  name: string;
+  status: string;
+  detail?: string | null;
+  startedAt?: DateLike | null;
+  finishedAt?: DateLike | null;
+}
+
+export interface OperationView {
+  id: string;
+  type: string;
+  status: string;
+  error?: string | null;
+  attempts?: number;
+  createdAt: DateLike;
+  startedAt?: DateLike | null;
+  finishedAt?: DateLike | null;
+  report?: unknown;
+  steps?: StepView[];
+}
+
+export interface PoolView {
+  id: string;
+  name: string;
+  flavor: string;
+  count: number;
+  minCount: number;
+  maxCount: number;
+  labels?: unknown;
+  taints?: unknown;
+}
+
+export interface NodeView {
+  id: string;
+  name: string;
+  poolId: string;
+  status: string;
+  version?: string;
+}
+
+export interface ClusterView {
+  id: string;
+  name: string;
+  status: string;
+  statusMessage?: string | null;
+  version: string;
+  region: string;
+  endpoint?: string | null;
+  haControlPlane: boolean;
+  createdAt: DateLike;
+  deletedAt?: DateLike | null;
+  nodePools?: PoolView[];
+  nodes?: NodeView[];
+}
+
+export interface FlavorView {
+  name: string;
+  vcpus: number;
+  memoryMiB: number;
+  diskGiB?: number;
+  priceCentsHourly: number;
+}
