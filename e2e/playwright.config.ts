@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "@playwright/test";
@@ -9,6 +10,8 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const WEB_PORT = 3100;
 const WORKER_PORT = 3101;
 const BASE_URL = `http://localhost:${WEB_PORT}`;
+const LOCALCLOUD_PORT = 4190;
+const LOCALCLOUD_URL = `http://127.0.0.1:${LOCALCLOUD_PORT}`;
 
 assertLocalDatabase(process.env.DATABASE_URL);
 
@@ -22,6 +25,10 @@ if (!process.env.NUAGE_E2E_RUN) {
 process.env.NUAGE_MAIL_DIR = join(MAIL_ROOT, process.env.NUAGE_E2E_RUN);
 mkdirSync(process.env.NUAGE_MAIL_DIR, { recursive: true });
 process.env.NUAGE_URL = BASE_URL;
+// localcloud of this run: its own data folder and bearer token (specs read both to check what it holds).
+process.env.NUAGE_E2E_LOCALCLOUD_URL = LOCALCLOUD_URL;
+process.env.NUAGE_E2E_LOCALCLOUD_TOKEN ??= randomBytes(24).toString("hex");
+const LOCALCLOUD_DATA = join(tmpdir(), `nuage-e2e-localcloud-${process.env.NUAGE_E2E_RUN}`);
 
 /** Mail folders of earlier runs are kept a day for debugging, then removed. */
 function removeOldRuns(root: string, maxAgeMs: number): void {
@@ -54,6 +61,8 @@ const serverEnv: Record<string, string> = {
   NUAGE_RATE_LIMIT_SIGNUP: "2000/3600",
   NUAGE_RATE_LIMIT_SIGNIN: "200/300",
   NUAGE_RATE_LIMIT_RESET: "50/3600",
+  NUAGE_LOCALCLOUD_URL: LOCALCLOUD_URL,
+  NUAGE_LOCALCLOUD_TOKEN: process.env.NUAGE_E2E_LOCALCLOUD_TOKEN,
 };
 
 const build = process.env.NUAGE_E2E_SKIP_BUILD === "1" ? "" : "npx next build && ";
@@ -107,6 +116,23 @@ export default defineConfig({
       stdout: "ignore",
       stderr: "pipe",
       gracefulShutdown: { signal: "SIGTERM", timeout: 5_000 },
+    },
+    {
+      // The embedded cloud the worker provisions clusters on (control planes, VMs with node agents).
+      command: "npx tsx apps/localcloud/src/main.ts",
+      cwd: ROOT,
+      url: `${LOCALCLOUD_URL}/healthz`,
+      env: {
+        ...(process.env as Record<string, string>),
+        NUAGE_LOCALCLOUD_PORT: String(LOCALCLOUD_PORT),
+        NUAGE_LOCALCLOUD_TOKEN: process.env.NUAGE_E2E_LOCALCLOUD_TOKEN,
+        NUAGE_DATA_DIR: LOCALCLOUD_DATA,
+      },
+      timeout: 60_000,
+      reuseExistingServer: false,
+      stdout: "ignore",
+      stderr: "pipe",
+      gracefulShutdown: { signal: "SIGTERM", timeout: 10_000 },
     },
   ],
 });
