@@ -19,6 +19,7 @@ export class SharedInformer<T extends KubeObject = KubeObject> {
   private stopped = false;
   private started = false;
   private retryTimer: NodeJS.Timeout | null = null;
+  private relistTimer: NodeJS.Timeout | null = null;
   private failures = 0;
   private syncedResolve!: () => void;
   readonly synced: Promise<void>;
@@ -51,6 +52,7 @@ export class SharedInformer<T extends KubeObject = KubeObject> {
     this.watchHandle?.stop();
     this.watchHandle = null;
     if (this.retryTimer) clearTimeout(this.retryTimer);
+    if (this.relistTimer) clearTimeout(this.relistTimer);
   }
 
   get(key: string): T | undefined {
@@ -106,6 +108,7 @@ export class SharedInformer<T extends KubeObject = KubeObject> {
     if (this.stopped) return;
     const delay = Math.min(200 * 2 ** this.failures, 10_000);
     this.failures++;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = setTimeout(() => void this.listAndWatch(), delay);
     this.retryTimer.unref?.();
   }
@@ -125,6 +128,7 @@ export class SharedInformer<T extends KubeObject = KubeObject> {
       } while (cont);
       if (this.stopped || gen !== this.generation) return;
       this.replace(items);
+      this.failures = 0;
     } catch (err) {
       this.log?.(`informer ${this.ref.resource}: list failed: ${(err as Error).message}`);
       this.scheduleRetry();
@@ -132,8 +136,11 @@ export class SharedInformer<T extends KubeObject = KubeObject> {
     }
     this.syncedResolve();
     let lastRv = rv;
+    let restarted = false;
     const restart = () => {
-      if (gen !== this.generation || this.stopped) return;
+      if (restarted || gen !== this.generation || this.stopped) return;
+      restarted = true;
+      if (this.relistTimer) clearTimeout(this.relistTimer);
       this.watchHandle?.stop();
       this.watchHandle = null;
       this.scheduleRetry();
@@ -169,7 +176,13 @@ export class SharedInformer<T extends KubeObject = KubeObject> {
     } catch (err) {
       this.log?.(`informer ${this.ref.resource}: watch failed: ${(err as Error).message}`);
       restart();
+      return;
     }
+    // Like the API server's watch timeout upstream: every 5-10 minutes the watch is replaced by a
+    // fresh list + watch, so a watch that went quiet without an error cannot stall a controller.
+    if (this.relistTimer) clearTimeout(this.relistTimer);
+    this.relistTimer = setTimeout(restart, 300_000 + Math.random() * 300_000);
+    this.relistTimer.unref?.();
   }
 
   /** Replaces the cache with a fresh list, emitting the differences. */
