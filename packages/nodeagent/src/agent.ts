@@ -146,7 +146,16 @@ export class NodeAgent {
     await postNodeStatus(this.client, id, true, this.since);
     this.log("node registered");
     this.every(this.cfg.leaseRenewMs ?? 10_000, () => renewLease(this.client, id.nodeName, leaseSeconds));
-    this.every(this.cfg.statusUpdateMs ?? 60_000, () => postNodeStatus(this.client, id, true, this.since));
+    this.every(this.cfg.statusUpdateMs ?? 60_000, async () => {
+      try {
+        await postNodeStatus(this.client, id, true, this.since);
+      } catch (err) {
+        // The Node was deleted (kubectl delete node): register it again, as the kubelet does.
+        if ((err as { code?: number }).code !== 404) throw err;
+        await registerNode(this.client, id);
+        await postNodeStatus(this.client, id, true, this.since);
+      }
+    });
     this.watchPods();
   }
 

@@ -40,6 +40,7 @@ export interface PodHost {
 const ts = () => new Date().toISOString().replace(/\.\d+Z$/, "Z");
 const VOLUME_RETRY_MS = 2000;
 const CONFIG_RETRY_MS = 5000;
+const STATUS_RETRY_MS = 2000;
 
 export class PodWorker {
   readonly init: ContainerSim[];
@@ -233,6 +234,9 @@ export class PodWorker {
       if (err instanceof KubeApiError && err.code === 404) {
         this.stop();
         this.host.onGone(this.uid);
+      } else if (!this.stopped) {
+        // The API server is unreachable (restarting?): report again shortly, never lose a status.
+        this.later(STATUS_RETRY_MS, () => this.changed());
       }
     } finally {
       this.pushing = false;
