@@ -1,6 +1,10 @@
 import { adminRouter } from "./routers/admin.ts";
 import { auditRouter } from "./routers/audit.ts";
 import { authRouter } from "./routers/auth.ts";
+import { catalogRouter } from "./routers/clusters/catalog.ts";
+import { clustersRouter } from "./routers/clusters/clusters.ts";
+import { credentialsRouter } from "./routers/clusters/credentials.ts";
+import { operationsRouter } from "./routers/clusters/operations.ts";
 import { invitationsRouter } from "./routers/invitations.ts";
 import { meRouter } from "./routers/me.ts";
 import { membersRouter } from "./routers/members.ts";
@@ -17,6 +21,10 @@ export const appRouter = router({
   tokens: tokensRouter,
   audit: auditRouter,
   admin: adminRouter,
+  catalog: catalogRouter,
+  clusters: clustersRouter,
+  operations: operationsRouter,
+  credentials: credentialsRouter,
 });
 
 export type AppRouter = typeof appRouter;

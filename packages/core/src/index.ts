@@ -46,3 +46,4 @@ export * from "./schemas.ts";
 export { hashToken, randomToken } from "./secrets.ts";
 export { mutate } from "./tx.ts";
 export { createUser, ensureFirstAdmin, getUser, setPassword, upsertOAuthUser } from "./users.ts";
+export * from "./clusters/index.ts";

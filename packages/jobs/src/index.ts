@@ -5,6 +5,7 @@ export {
   type JobPayload,
   QUEUES,
   type QueueName,
+  ZClusterOperationPayload,
   ZMailSendPayload,
 } from "./definitions.ts";
 export { closeQueues, enqueue, getQueue } from "./enqueue.ts";

@@ -1,0 +1,121 @@
+// The provider-neutral contract the worker drives. Every create is idempotent and keyed by
+// Nuage's ids (control plane id = cluster id, machine id = node row id), so a retried step
+// never makes a second resource; every provider can list what it holds, for reconcile.
+
+export interface ControlPlaneSpec {
+  /** Nuage's cluster id. */
+  id: string;
+  name: string;
+  /** Full Kubernetes version, e.g. v1.32.0. */
+  version: string;
+  highAvailability: boolean;
+}
+
+export interface ControlPlaneInfo {
+  id: string;
+  name: string;
+  version: string;
+  endpoint: string;
+  caCertPem: string;
+  /** Provider words; `ready` is true once the API server answers. */
+  status: string;
+  ready: boolean;
+}
+
+export interface MachineSpec {
+  /** Nuage's node id. */
+  id: string;
+  /** Kubernetes node name. */
+  name: string;
+  clusterId: string;
+  flavor: string;
+  zone?: string;
+  labels?: Record<string, string>;
+}
+
+export interface MachineInfo {
+  id: string;
+  name: string;
+  clusterId: string | null;
+  flavor: string;
+  zone: string;
+  /** running | stopped | … (provider words) */
+  status: string;
+  /** The node agent joined and reports Ready. */
+  ready: boolean;
+  labels: Record<string, string>;
+}
+
+export interface ResourceInfo {
+  id: string;
+  clusterId: string | null;
+}
+
+export interface IssuedCredential {
+  serialNumber: string;
+  notAfter: Date;
+  clientCertPem: string;
+  /** Handed to the user once; never stored by Nuage. */
+  clientKeyPem: string;
+  caCertPem: string;
+  endpoint: string;
+}
+
+export interface ProviderRegion {
+  name: string;
+  zones: string[];
+}
+
+export interface ProviderFlavor {
+  name: string;
+  vcpus: number;
+  memoryMiB: number;
+  diskGiB: number;
+}
+
+export interface Provider {
+  readonly name: string;
+  regions(): Promise<ProviderRegion[]>;
+  flavors(): Promise<ProviderFlavor[]>;
+
+  ensureControlPlane(spec: ControlPlaneSpec): Promise<ControlPlaneInfo>;
+  getControlPlane(id: string): Promise<ControlPlaneInfo | null>;
+  listControlPlanes(): Promise<ControlPlaneInfo[]>;
+  /** Removes the control plane and its datastore keys. Returns false when it did not exist. */
+  deleteControlPlane(id: string): Promise<boolean>;
+
+  ensureMachine(spec: MachineSpec): Promise<MachineInfo>;
+  getMachine(id: string): Promise<MachineInfo | null>;
+  listMachines(filter?: { clusterId?: string }): Promise<MachineInfo[]>;
+  deleteMachine(id: string): Promise<boolean>;
+
+  listVolumes(filter?: { clusterId?: string }): Promise<ResourceInfo[]>;
+  deleteVolume(id: string): Promise<boolean>;
+  listLoadBalancers(filter?: { clusterId?: string }): Promise<ResourceInfo[]>;
+  deleteLoadBalancer(id: string): Promise<boolean>;
+
+  issueCredential(
+    clusterId: string,
+    input: { user: string; groups: string[]; ttlSeconds: number },
+  ): Promise<IssuedCredential>;
+  revokeCredential(clusterId: string, serialNumber: string): Promise<void>;
+
+  /** Everything the provider holds for one cluster (reconcile and cleanup reports). */
+  describe(clusterId: string): Promise<{
+    controlPlane: ControlPlaneInfo | null;
+    machines: MachineInfo[];
+    volumes: ResourceInfo[];
+    loadBalancers: ResourceInfo[];
+  }>;
+}
+
+export class ProviderError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = "ProviderError";
+  }
+}

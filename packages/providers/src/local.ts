@@ -1,0 +1,215 @@
+// The `local` provider: drives apps/localcloud over its HTTP API.
+import {
+  type ControlPlaneInfo,
+  type ControlPlaneSpec,
+  type IssuedCredential,
+  type MachineInfo,
+  type MachineSpec,
+  type Provider,
+  ProviderError,
+  type ProviderFlavor,
+  type ProviderRegion,
+  type ResourceInfo,
+} from "./contract.ts";
+
+interface CpView {
+  id: string;
+  name: string;
+  version: string;
+  endpoint: string;
+  caCertPem: string;
+  status: string;
+}
+interface VmView {
+  id: string;
+  name: string;
+  flavor: string;
+  zone: string;
+  controlPlaneId?: string;
+  status: string;
+  labels?: Record<string, string>;
+  nodeAgent?: { phase: string; message?: string };
+}
+interface ResView {
+  id: string;
+  controlPlaneId?: string;
+}
+
+export interface LocalProviderOptions {
+  url: string;
+  token?: string;
+  /** Per-request timeout, milliseconds. */
+  timeoutMs?: number;
+}
+
+export class LocalProvider implements Provider {
+  readonly name = "local";
+  constructor(private readonly opts: LocalProviderOptions) {}
+
+  private async call<T>(method: string, path: string, body?: unknown, allow404 = false): Promise<T | null> {
+    const headers: Record<string, string> = { accept: "application/json" };
+    if (this.opts.token) headers.authorization = `Bearer ${this.opts.token}`;
+    if (body !== undefined) headers["content-type"] = "application/json";
+    let res: Response;
+    try {
+      res = await fetch(`${this.opts.url}${path}`, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(this.opts.timeoutMs ?? 60_000),
+      });
+    } catch (e) {
+      throw new ProviderError(503, "Unavailable", `localcloud is unreachable (${(e as Error).message})`);
+    }
+    const text = await res.text();
+    if (res.status === 404 && allow404) return null;
+    let json: unknown;
+    try {
+      json = text ? JSON.parse(text) : undefined;
+    } catch {
+      json = undefined;
+    }
+    if (!res.ok) {
+      const e = (json ?? {}) as { code?: string; message?: string };
+      throw new ProviderError(res.status, e.code ?? "Error", e.message ?? `${method} ${path}: HTTP ${res.status}`);
+    }
+    return json as T;
+  }
+
+  async regions(): Promise<ProviderRegion[]> {
+    const r = await this.call<{ items: ProviderRegion[] }>("GET", "/v1/regions");
+    return r?.items ?? [];
+  }
+
+  async flavors(): Promise<ProviderFlavor[]> {
+    const r = await this.call<{ items: ProviderFlavor[] }>("GET", "/v1/flavors");
+    return r?.items ?? [];
+  }
+
+  private cp(v: CpView): ControlPlaneInfo {
+    return {
+      id: v.id,
+      name: v.name,
+      version: v.version,
+      endpoint: v.endpoint,
+      caCertPem: v.caCertPem,
+      status: v.status,
+      ready: v.status === "Running",
+    };
+  }
+
+  private vm(v: VmView): MachineInfo {
+    return {
+      id: v.id,
+      name: v.name,
+      clusterId: v.controlPlaneId ?? null,
+      flavor: v.flavor,
+      zone: v.zone,
+      status: v.status,
+      ready: v.nodeAgent?.phase === "Ready",
+      labels: v.labels ?? {},
+    };
+  }
+
+  async ensureControlPlane(spec: ControlPlaneSpec): Promise<ControlPlaneInfo> {
+    // localcloud runs one API server process per control plane; HA is recorded by Nuage only.
+    const v = await this.call<CpView>("PUT", `/v1/controlplanes/${spec.id}`, {
+      name: spec.name,
+      version: spec.version,
+    });
+    return this.cp(v as CpView);
+  }
+
+  async getControlPlane(id: string): Promise<ControlPlaneInfo | null> {
+    const v = await this.call<CpView>("GET", `/v1/controlplanes/${id}`, undefined, true);
+    return v ? this.cp(v) : null;
+  }
+
+  async listControlPlanes(): Promise<ControlPlaneInfo[]> {
+    const r = await this.call<{ items: CpView[] }>("GET", "/v1/controlplanes");
+    return (r?.items ?? []).map((v) => this.cp(v));
+  }
+
+  async deleteControlPlane(id: string): Promise<boolean> {
+    return (await this.call("DELETE", `/v1/controlplanes/${id}`, undefined, true)) !== null;
+  }
+
+  async ensureMachine(spec: MachineSpec): Promise<MachineInfo> {
+    const v = await this.call<VmView>("PUT", `/v1/vms/${spec.id}`, {
+      name: spec.name,
+      flavor: spec.flavor,
+      zone: spec.zone,
+      controlPlaneId: spec.clusterId,
+      labels: spec.labels,
+    });
+    return this.vm(v as VmView);
+  }
+
+  async getMachine(id: string): Promise<MachineInfo | null> {
+    const v = await this.call<VmView>("GET", `/v1/vms/${id}`, undefined, true);
+    return v ? this.vm(v) : null;
+  }
+
+  async listMachines(filter: { clusterId?: string } = {}): Promise<MachineInfo[]> {
+    const q = filter.clusterId ? `?controlPlaneId=${encodeURIComponent(filter.clusterId)}` : "";
+    const r = await this.call<{ items: VmView[] }>("GET", `/v1/vms${q}`);
+    return (r?.items ?? []).map((v) => this.vm(v)).filter((m) => !filter.clusterId || m.clusterId === filter.clusterId);
+  }
+
+  async deleteMachine(id: string): Promise<boolean> {
+    return (await this.call("DELETE", `/v1/vms/${id}`, undefined, true)) !== null;
+  }
+
+  private async listRes(path: string, clusterId?: string): Promise<ResourceInfo[]> {
+    const r = await this.call<{ items: ResView[] }>("GET", path);
+    return (r?.items ?? [])
+      .map((v) => ({ id: v.id, clusterId: v.controlPlaneId ?? null }))
+      .filter((v) => !clusterId || v.clusterId === clusterId);
+  }
+
+  listVolumes(filter: { clusterId?: string } = {}): Promise<ResourceInfo[]> {
+    return this.listRes("/v1/volumes", filter.clusterId);
+  }
+
+  async deleteVolume(id: string): Promise<boolean> {
+    return (await this.call("DELETE", `/v1/volumes/${id}`, undefined, true)) !== null;
+  }
+
+  listLoadBalancers(filter: { clusterId?: string } = {}): Promise<ResourceInfo[]> {
+    return this.listRes("/v1/loadbalancers", filter.clusterId);
+  }
+
+  async deleteLoadBalancer(id: string): Promise<boolean> {
+    return (await this.call("DELETE", `/v1/loadbalancers/${id}`, undefined, true)) !== null;
+  }
+
+  async issueCredential(
+    clusterId: string,
+    input: { user: string; groups: string[]; ttlSeconds: number },
+  ): Promise<IssuedCredential> {
+    const v = await this.call<{
+      serialNumber: string;
+      notAfter: string;
+      clientCertPem: string;
+      clientKeyPem: string;
+      caCertPem: string;
+      endpoint: string;
+    }>("POST", `/v1/controlplanes/${clusterId}/credentials`, input);
+    if (!v) throw new ProviderError(502, "Error", "localcloud returned no credential");
+    return { ...v, notAfter: new Date(v.notAfter) };
+  }
+
+  async revokeCredential(clusterId: string, serialNumber: string): Promise<void> {
+    await this.call("POST", `/v1/controlplanes/${clusterId}/revocations`, { serialNumber });
+  }
+
+  async describe(clusterId: string) {
+    const [controlPlane, machines, volumes, loadBalancers] = await Promise.all([
+      this.getControlPlane(clusterId),
+      this.listMachines({ clusterId }),
+      this.listVolumes({ clusterId }),
+      this.listLoadBalancers({ clusterId }),
+    ]);
+    return { controlPlane, machines, volumes, loadBalancers };
+  }
+}
