@@ -124,5 +124,8 @@ describe("course notes", () => {
     expect(Buffer.from(r.stdout, "base64").toString()).toBe("test123");
     r = await c.kubectl(["get", "pod", "-n", "kube-system"]);
     expect(r.code).toBe(0);
+    r = await c.kubectl(["get", "componentstatuses"]);
+    expect(r.stdout).toMatch(/etcd-0\s+Healthy\s+ok/);
+    expect(r.stderr).toContain("Warning: v1 ComponentStatus is deprecated in v1.19+");
   });
 });

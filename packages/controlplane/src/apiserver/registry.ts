@@ -76,6 +76,11 @@ export const RESOURCES: ResourceDef[] = [
     shortNames: ["pv"],
     subresources: ["status"],
   }),
+  d("v1", "componentstatuses", "ComponentStatus", false, core + "ComponentStatus", {
+    shortNames: ["cs"],
+    verbs: ["get", "list"],
+    stored: false,
+  }),
   d("apps/v1", "deployments", "Deployment", true, "io.k8s.api.apps.v1.Deployment", {
     shortNames: ["deploy"],
     categories: ["all"],

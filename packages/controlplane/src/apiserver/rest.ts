@@ -135,6 +135,10 @@ export async function handleResource(
     const body = await readBody(req);
     return reply(res, undefined, 201, review(deps, def, body ?? {}));
   }
+  if (def.resource === "componentstatuses") {
+    if (method !== "GET") throw methodNotAllowed();
+    return componentStatuses(deps, req, res, r, q);
+  }
   if (def.stored === false || sub === "log") {
     if (!deps.nodeProxy) throw new ApiError(503, "ServiceUnavailable", "node proxy is not configured");
     if (method !== "GET") throw methodNotAllowed();
@@ -244,6 +248,45 @@ export async function handleResource(
     });
   }
   throw methodNotAllowed();
+}
+
+/** The deprecated ComponentStatus API: etcd is probed; the scheduler and controllers run in this process. */
+async function componentStatuses(
+  deps: Deps,
+  req: IncomingMessage,
+  res: ServerResponse,
+  r: ResourceRequest,
+  q: URLSearchParams,
+) {
+  let etcd = { type: "Healthy", status: "True", message: "ok" } as Json;
+  try {
+    await deps.store.storage.currentRevision();
+  } catch (e) {
+    etcd = { type: "Healthy", status: "False", error: (e as Error).message };
+  }
+  const ok = { type: "Healthy", status: "True", message: "ok" };
+  const warn = { user: deps.user, warnings: ["v1 ComponentStatus is deprecated in v1.19+"] };
+  const items = [
+    ["etcd-0", etcd],
+    ["controller-manager", ok],
+    ["scheduler", ok],
+  ].map(
+    ([name, cond]) =>
+      ({ kind: "ComponentStatus", apiVersion: "v1", metadata: { name }, conditions: [cond] }) as unknown as KubeObject,
+  );
+  if (r.name) {
+    const one = items.find((i) => i.metadata.name === r.name);
+    if (!one) throw new ApiError(404, "NotFound", `componentstatuses "${r.name}" not found`);
+    return reply(
+      res,
+      warn,
+      200,
+      wantsTable(req) ? toTable(r.def, [one], {}, (q.get("includeObject") ?? "Metadata") as IncludeObject) : one,
+    );
+  }
+  if (wantsTable(req))
+    return reply(res, warn, 200, toTable(r.def, items, {}, (q.get("includeObject") ?? "Metadata") as IncludeObject));
+  return reply(res, warn, 200, { kind: "ComponentStatusList", apiVersion: "v1", metadata: {}, items });
 }
 
 /** SelfSubjectReview (kubectl auth whoami) and (Self)SubjectAccessReview (kubectl auth can-i). */

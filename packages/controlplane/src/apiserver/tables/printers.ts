@@ -263,6 +263,13 @@ export const PRINTERS: Record<string, Printer> = {
       return [n(o), o.addressType ?? "", ports, epStr, a(o)];
     },
   },
+  "/componentstatuses": {
+    columns: [NAME, col("Status"), col("Message"), col("Error")],
+    row: (o) => {
+      const c = (o.conditions ?? []).find((x: Json) => x.type === "Healthy") ?? {};
+      return [n(o), c.status === "True" ? "Healthy" : "Unhealthy", c.message ?? "", c.error ?? ""];
+    },
+  },
   "/namespaces": { columns: [NAME, col("Status"), AGE], row: (o) => [n(o), o.status?.phase ?? "Active", a(o)] },
   "/secrets": {
     columns: [NAME, col("Type"), col("Data", 0, "integer"), AGE],
