@@ -167,7 +167,9 @@ export class ControlPlaneSupervisor {
       ["--max-old-space-size=256", "--import", "tsx", entry, "--config", configFile],
       {
         cwd: REPO_ROOT,
-        stdio: ["ignore", "pipe", "pipe"],
+        // stdin is a pipe localcloud never writes to: it ends when localcloud dies, however it
+        // dies, so the control plane can exit then instead of lingering as an orphan.
+        stdio: ["pipe", "pipe", "pipe"],
         env: process.env,
       },
     );
