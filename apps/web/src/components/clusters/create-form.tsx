@@ -173,11 +173,7 @@ export function CreateClusterForm() {
       </div>
 
       <div className="space-y-4 lg:sticky lg:top-6 lg:self-start">
-        <Estimate
-          pools={poolList.map(poolInput)}
-          flavors={flavorList}
-          input={{ haControlPlane: ha }}
-        />
+        <Estimate pools={poolList.map(poolInput)} flavors={flavorList} input={{ haControlPlane: ha }} />
         <Button type="submit" className="w-full" pending={create.isPending}>
           Create cluster
         </Button>

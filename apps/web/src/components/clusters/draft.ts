@@ -27,7 +27,8 @@ function int(v: string): number | null {
 export function poolErrors(p: PoolDraft, others: PoolDraft[]): PoolErrors {
   const e: PoolErrors = {};
   e.name = dnsLabelError(p.name, "pool name");
-  if (!e.name && others.some((o) => o.key !== p.key && o.name === p.name)) e.name = `Another pool is named "${p.name}".`;
+  if (!e.name && others.some((o) => o.key !== p.key && o.name === p.name))
+    e.name = `Another pool is named "${p.name}".`;
   if (!p.flavor) e.flavor = "Choose a flavor.";
   const count = int(p.count);
   const min = int(p.minCount);

@@ -6,6 +6,7 @@ import { useEffect, useState } from "react";
 import { useTRPC } from "~/trpc/client";
 import { poolTotals } from "./draft";
 import { formatCents, formatMemory, HOURS_PER_MONTH } from "./format";
+import type { TaintEffect } from "./kv-editor";
 import type { FlavorView } from "./types";
 
 interface PoolInput {
@@ -15,7 +16,7 @@ interface PoolInput {
   minCount: number;
   maxCount: number;
   labels: Record<string, string>;
-  taints: Array<{ key: string; value: string; effect: string }>;
+  taints: Array<{ key: string; value: string; effect: TaintEffect }>;
 }
 
 /** Waits until the user pauses typing before asking the server again. */

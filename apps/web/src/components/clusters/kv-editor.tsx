@@ -10,6 +10,12 @@ export interface KvRow {
 }
 
 export const TAINT_EFFECTS = ["NoSchedule", "PreferNoSchedule", "NoExecute"] as const;
+export type TaintEffect = (typeof TAINT_EFFECTS)[number];
+
+/** A taint effect the API accepts; anything else becomes NoSchedule. */
+export function asEffect(v: string | undefined): TaintEffect {
+  return (TAINT_EFFECTS as readonly string[]).includes(v ?? "") ? (v as TaintEffect) : "NoSchedule";
+}
 
 /**
  * Rows of key=value (labels) or key=value:Effect (taints). Each row is a pair of plain inputs
@@ -88,7 +94,9 @@ export function KvEditor({
         variant="ghost"
         size="sm"
         disabled={disabled}
-        onClick={() => onChange([...rows, withEffect ? { key: "", value: "", effect: "NoSchedule" } : { key: "", value: "" }])}
+        onClick={() =>
+          onChange([...rows, withEffect ? { key: "", value: "", effect: "NoSchedule" } : { key: "", value: "" }])
+        }
       >
         + Add {withEffect ? "taint" : "label"}
       </Button>
@@ -109,10 +117,10 @@ export function rowsToLabels(rows: KvRow[]): Record<string, string> {
 }
 
 /** Taints as the API takes them: `{ key, value, effect }`; empty rows are dropped. */
-export function rowsToTaints(rows: KvRow[]): Array<{ key: string; value: string; effect: string }> {
+export function rowsToTaints(rows: KvRow[]): Array<{ key: string; value: string; effect: TaintEffect }> {
   return rows
     .filter((r) => r.key.trim())
-    .map((r) => ({ key: r.key.trim(), value: r.value.trim(), effect: r.effect ?? "NoSchedule" }));
+    .map((r) => ({ key: r.key.trim(), value: r.value.trim(), effect: asEffect(r.effect) }));
 }
 
 /** A label key or value Kubernetes accepts (the simple, unprefixed form plus an optional prefix/). */
@@ -126,7 +134,8 @@ export function kvError(rows: KvRow[], what: "label" | "taint"): string | undefi
     if (!k && !r.value.trim()) continue;
     if (!k) return `Each ${what} needs a key.`;
     if (!LABEL_KEY.test(k) || k.length > 253) return `"${k}" is not a valid ${what} key.`;
-    if (!LABEL_VALUE.test(r.value.trim()) || r.value.length > 63) return `The value of "${k}" is not a valid ${what} value.`;
+    if (!LABEL_VALUE.test(r.value.trim()) || r.value.length > 63)
+      return `The value of "${k}" is not a valid ${what} value.`;
     const id = what === "taint" ? `${k}:${r.effect}` : k;
     if (seen.has(id)) return `"${k}" is given twice.`;
     seen.add(id);

@@ -16,7 +16,9 @@ export interface PoolDraft {
   taints: KvRow[];
 }
 
-export type PoolErrors = Partial<Record<"name" | "flavor" | "count" | "minCount" | "maxCount" | "labels" | "taints", string>>;
+export type PoolErrors = Partial<
+  Record<"name" | "flavor" | "count" | "minCount" | "maxCount" | "labels" | "taints", string>
+>;
 
 export function flavorLabel(f: FlavorView): string {
   return `${f.name} — ${f.vcpus} vCPU, ${formatMemory(f.memoryMiB)}, ${formatCents(f.priceCentsHourly)}/h`;

@@ -8,6 +8,7 @@ export type DateLike = Date | string;
 export interface StepView {
   id?: string;
   name: string;
+  title?: string;
   status: string;
   detail?: string | null;
   startedAt?: DateLike | null;
@@ -34,8 +35,8 @@ export interface PoolView {
   count: number;
   minCount: number;
   maxCount: number;
-  labels?: unknown;
-  taints?: unknown;
+  labels: Record<string, string>;
+  taints: Array<{ key: string; value?: string | undefined; effect: string }>;
 }
 
 export interface NodeView {
@@ -57,8 +58,13 @@ export interface ClusterView {
   haControlPlane: boolean;
   createdAt: DateLike;
   deletedAt?: DateLike | null;
-  nodePools?: PoolView[];
-  nodes?: NodeView[];
+  nodeCount: number;
+  readyNodeCount?: number;
+  vcpus: number;
+  memoryMiB: number;
+  nodePools: PoolView[];
+  nodes: NodeView[];
+  currentOperation?: OperationView | null;
 }
 
 export interface FlavorView {
