@@ -58,6 +58,27 @@ export function defaultHosts(regions: RegionSpec[] = DEFAULT_REGIONS, perZone = 
   return hosts;
 }
 
+/** Parses `local-1:local-1a,local-1b;local-2:local-2a` (regions separated by `;`). */
+export function parseRegions(text: string): RegionSpec[] {
+  const regions = text
+    .split(";")
+    .map((part) => part.trim())
+    .filter(Boolean)
+    .map((part) => {
+      const [name, zones] = part.split(":");
+      const list = (zones ?? "")
+        .split(",")
+        .map((z) => z.trim())
+        .filter(Boolean);
+      if (!name?.trim() || list.length === 0) {
+        throw new Error(`NUAGE_LOCALCLOUD_REGIONS: "${part}" must look like region:zone1,zone2`);
+      }
+      return { name: name.trim(), zones: list };
+    });
+  if (regions.length === 0) throw new Error("NUAGE_LOCALCLOUD_REGIONS: at least one region is required");
+  return regions;
+}
+
 export function regionsOf(hosts: Host[]): Array<{ name: string; zones: string[] }> {
   const byRegion = new Map<string, Set<string>>();
   for (const h of hosts) {

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { parseRegions } from "./catalog.ts";
 import { Cloud } from "./cloud.ts";
 
 let dir: string;
@@ -54,5 +55,23 @@ describe("localcloud VMs", () => {
     expect(() => cloud.createVm({ id: "vm-b", flavor: "s-1vcpu-2gb", zone: "local-1b" })).toThrow(
       /no host in zone local-1b/,
     );
+  });
+
+  it("takes its regions and zones from configuration on first start", async () => {
+    const other = mkdtempSync(join(tmpdir(), "nuage-localcloud-"));
+    const c = new Cloud({
+      dataDir: other,
+      etcdUrl: "http://127.0.0.1:1",
+      regions: parseRegions("eu-1:eu-1a,eu-1b;us-1:us-1a"),
+      hostsPerZone: 2,
+    });
+    expect(c.listRegions()).toEqual([
+      { name: "eu-1", zones: ["eu-1a", "eu-1b"] },
+      { name: "us-1", zones: ["us-1a"] },
+    ]);
+    expect(c.listHosts()).toHaveLength(6);
+    await c.close();
+    rmSync(other, { recursive: true, force: true });
+    expect(() => parseRegions("nozones")).toThrow(/region:zone1,zone2/);
   });
 });

@@ -3,7 +3,7 @@
 import { appendFileSync } from "node:fs";
 import { issueCertificate } from "@nuage/crypto";
 import { Etcd3 } from "etcd3";
-import { defaultHosts, FLAVORS, type Flavor, type Host, regionsOf } from "./catalog.ts";
+import { defaultHosts, FLAVORS, type Flavor, type Host, type RegionSpec, regionsOf } from "./catalog.ts";
 import { ControlPlaneSupervisor, newControlPlane } from "./controlplanes.ts";
 import { CloudError, notFound } from "./errors.ts";
 import { hostUsage, PlacementError, placeVm } from "./placement.ts";
@@ -16,6 +16,9 @@ import { AgentPool } from "./vms.ts";
 export interface CloudOptions {
   dataDir: string;
   etcdUrl: string;
+  /** Regions and zones of a new installation (ignored once state exists). Default local-1 a/b/c. */
+  regions?: RegionSpec[];
+  hostsPerZone?: number;
   log?: (msg: string, fields?: Record<string, unknown>) => void;
 }
 
@@ -33,7 +36,7 @@ export class Cloud {
 
   constructor(private readonly opts: CloudOptions) {
     this.log = opts.log ?? (() => undefined);
-    this.state = new StateStore(opts.dataDir, () => defaultHosts());
+    this.state = new StateStore(opts.dataDir, () => defaultHosts(opts.regions, opts.hostsPerZone));
     this.resources = new VolumesAndBalancers(this.state);
     this.supervisor = new ControlPlaneSupervisor(opts.dataDir, opts.etcdUrl, this.log);
     this.agents = new AgentPool({

@@ -1,12 +1,15 @@
 // The environment of localcloud, validated once at start.
 import { resolve } from "node:path";
 import { z } from "zod";
+import { parseRegions, type RegionSpec } from "./catalog.ts";
 
 const ZEnv = z.object({
   NUAGE_LOCALCLOUD_PORT: z.coerce.number().int().min(0).max(65535).default(4100),
   NUAGE_LOCALCLOUD_HOST: z.string().default("127.0.0.1"),
   NUAGE_LOCALCLOUD_TOKEN: z.string().min(16, "NUAGE_LOCALCLOUD_TOKEN must be at least 16 characters").optional(),
   NUAGE_DATA_DIR: z.string().default(".data"),
+  NUAGE_LOCALCLOUD_REGIONS: z.string().optional(),
+  NUAGE_LOCALCLOUD_HOSTS_PER_ZONE: z.coerce.number().int().min(1).max(100).default(3),
   ETCD_URL: z.string().url("ETCD_URL must be a URL such as http://127.0.0.1:2379").default("http://127.0.0.1:2379"),
 });
 
@@ -19,6 +22,8 @@ export type LocalcloudEnv = {
   /** $NUAGE_DATA_DIR/localcloud: localcloud's own state. */
   dataDir: string;
   etcdUrl: string;
+  regions: RegionSpec[] | undefined;
+  hostsPerZone: number;
 };
 
 export function loadEnv(source: NodeJS.ProcessEnv = process.env): LocalcloudEnv {
@@ -35,5 +40,7 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): LocalcloudEnv 
     dataRoot: resolve(e.NUAGE_DATA_DIR),
     dataDir: resolve(e.NUAGE_DATA_DIR, "localcloud"),
     etcdUrl: e.ETCD_URL,
+    regions: e.NUAGE_LOCALCLOUD_REGIONS ? parseRegions(e.NUAGE_LOCALCLOUD_REGIONS) : undefined,
+    hostsPerZone: e.NUAGE_LOCALCLOUD_HOSTS_PER_ZONE,
   };
 }

@@ -7,7 +7,13 @@ const log = (msg: string, fields?: Record<string, unknown>) =>
   process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), msg, ...fields })}\n`);
 
 const env = loadEnv();
-const cloud = new Cloud({ dataDir: env.dataDir, etcdUrl: env.etcdUrl, log });
+const cloud = new Cloud({
+  dataDir: env.dataDir,
+  etcdUrl: env.etcdUrl,
+  regions: env.regions,
+  hostsPerZone: env.hostsPerZone,
+  log,
+});
 cloud.resume();
 const server = createApiServer(cloud, env.token, log);
 server.listen(env.port, env.host, () => {
