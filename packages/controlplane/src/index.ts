@@ -4,3 +4,4 @@ export { parseQuantity } from "./apiserver/quantity.ts";
 export { findResource, RESOURCES, type ResourceDef } from "./apiserver/registry.ts";
 export { matchLabels, parseLabelSelector, selectorMatches } from "./apiserver/selectors.ts";
 export * from "./client.ts";
+export { type ControlPlane, type ControlPlaneConfig, startControlPlane } from "./server.ts";

@@ -174,3 +174,27 @@ describe("events", () => {
     expect(Number(ttl.TTL)).toBeLessThanOrEqual(3900);
   });
 });
+
+describe("watch with selectors", () => {
+  it("reports objects entering the selection as ADDED and leaving it as DELETED", async () => {
+    const c = env.server.client;
+    const base = await c.create(R.configmaps, {
+      ...cm("sel"),
+      metadata: { name: "sel", namespace: "default", labels: { tier: "a" } },
+    });
+    const events: string[] = [];
+    const h = c.watch(
+      R.configmaps,
+      { namespace: "default", labelSelector: "tier=b", resourceVersion: base.metadata.resourceVersion },
+      (e) => events.push(`${e.type} ${e.object.metadata.labels?.tier}`),
+    );
+    await c.patch(R.configmaps, "default", "sel", "merge", { metadata: { labels: { tier: "b" } } });
+    await c.patch(R.configmaps, "default", "sel", "merge", { data: { x: "1" } });
+    await c.patch(R.configmaps, "default", "sel", "merge", { metadata: { labels: { tier: "c" } } });
+    await c.patch(R.configmaps, "default", "sel", "merge", { data: { x: "2" } });
+    await waitFor(() => (events.length >= 3 ? true : undefined));
+    await new Promise((r) => setTimeout(r, 100));
+    h.stop();
+    expect(events).toEqual(["ADDED b", "MODIFIED b", "DELETED c"]);
+  });
+});

@@ -71,11 +71,16 @@ export class Store {
       (e) => {
         const o = e.object;
         if (ns && o.metadata.namespace !== ns) return;
+        let type = e.type;
         if (filter) {
-          // An object leaving the selection is a DELETED for this watcher, as upstream does.
-          if (!filter(o)) return;
+          // As upstream: an object entering the selection is ADDED, one leaving it is DELETED.
+          const now = filter(o);
+          const before = e.type === "MODIFIED" && e.previous ? filter(e.previous()) : now;
+          if (!now && !before) return;
+          if (e.type === "MODIFIED" && now && !before) type = "ADDED";
+          if (e.type === "MODIFIED" && !now && before) type = "DELETED";
         }
-        onEvent({ type: e.type, object: this.typed(def, o) });
+        onEvent({ type, object: this.typed(def, o) });
       },
       (err) => {
         const msg = err.message ?? String(err);

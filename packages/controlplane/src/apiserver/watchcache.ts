@@ -8,6 +8,8 @@ export interface StoreEvent {
   type: "ADDED" | "MODIFIED" | "DELETED";
   object: KubeObject;
   revision: number;
+  /** The object before a MODIFIED event (decoded on demand, for selector transitions). */
+  previous?: () => KubeObject;
 }
 
 type Sub = { onEvent: (e: StoreEvent) => void; onError: (e: Error) => void };
@@ -37,7 +39,9 @@ export class WatchCache {
       return { type: "DELETED", object, revision };
     }
     const object = this.decode(kv);
-    return { type: kv.create_revision === kv.mod_revision ? "ADDED" : "MODIFIED", object, revision };
+    if (kv.create_revision === kv.mod_revision || !prev) return { type: "ADDED", object, revision };
+    let before: KubeObject | undefined;
+    return { type: "MODIFIED", object, revision, previous: () => (before ??= this.decode(prev)) };
   }
 
   private attach(w: Watcher, deliver: (e: StoreEvent) => void, fail: (e: Error) => void): void {
