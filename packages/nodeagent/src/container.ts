@@ -15,6 +15,7 @@ export interface ContainerSpec {
   readinessProbe?: Probe;
   livenessProbe?: Probe;
   volumeMounts?: unknown[];
+  ports?: Array<{ containerPort: number; name?: string; protocol?: string }>;
 }
 
 export interface Probe {
@@ -125,6 +126,31 @@ export class ContainerSim {
     this.logs.push(line);
     if (this.logs.length > MAX_LOG_LINES) this.logs.shift();
     for (const f of this.followers.keys()) f(line);
+  }
+
+  /**
+   * An HTTP request reaching the container (through a Service or the API server's proxy): a
+   * serving image answers and, like nginx, logs an access line; other images refuse it.
+   */
+  handleRequest(req: { method: string; path: string; clientIP: string; userAgent: string }): {
+    status: number;
+    body: string;
+  } {
+    if (!this.running || this.profile.mode !== "serve") {
+      return { status: 502, body: `dial tcp: connect: connection refused (container ${this.spec.name})\n` };
+    }
+    const name = parseImage(this.spec.image).name;
+    const body =
+      name === "nginx" && req.path === "/"
+        ? "<!DOCTYPE html>\n<html>\n<head>\n<title>Welcome to nginx!</title>\n</head>\n<body>\n<h1>Welcome to nginx!</h1>\n</body>\n</html>\n"
+        : name === "httpd" && req.path === "/"
+          ? "<html><body><h1>It works!</h1></body></html>\n"
+          : "ok\n";
+    const time = new Date().toUTCString().replace(/^\w+, (\d+) (\w+) (\d+) ([\d:]+) GMT$/, "$1/$2/$3:$4 +0000");
+    this.log(
+      `${req.clientIP} - - [${time}] "${req.method} ${req.path} HTTP/1.1" 200 ${body.length} "-" "${req.userAgent}" "-"`,
+    );
+    return { status: 200, body };
   }
 
   /** Streams new lines to fn until the container instance ends (then onEnd) or the caller stops. */

@@ -124,4 +124,27 @@ describe("ContainerSim", () => {
     expect(lazy.ready).toBe(false);
     lazy.stop();
   });
+
+  it("answers HTTP requests and logs an nginx access line", async () => {
+    const c = new ContainerSim({ name: "web", image: "nginx:1.14.2" }, "Always", fast, () => undefined);
+    c.start({});
+    await until(() => c.running);
+    const r = c.handleRequest({ method: "GET", path: "/", clientIP: "10.244.0.1", userAgent: "curl/8.5.0" });
+    expect(r.status).toBe(200);
+    expect(r.body).toContain("Welcome to nginx!");
+    expect(c.logs.at(-1)?.text).toMatch(
+      /^10\.244\.0\.1 - - \[\d{2}\/\w{3}\/\d{4}:\d{2}:\d{2}:\d{2} \+0000\] "GET \/ HTTP\/1\.1" 200 \d+ "-" "curl\/8\.5\.0" "-"$/,
+    );
+    c.stop();
+    const job = new ContainerSim(
+      { name: "j", image: "busybox", command: ["sleep", "10"] },
+      "Never",
+      fast,
+      () => undefined,
+    );
+    job.start({});
+    await until(() => job.running);
+    expect(job.handleRequest({ method: "GET", path: "/", clientIP: "x", userAgent: "y" }).status).toBe(502);
+    job.stop();
+  });
 });

@@ -6,6 +6,7 @@ import type { LogLine } from "./container.ts";
 import type { PodWorker } from "./pod.ts";
 
 export interface KubeletServerOptions {
+  /** The node's address; also the client address of simulated requests without X-Forwarded-For. */
   address: string;
   port: number;
   caCertPem: string;
@@ -91,7 +92,7 @@ export async function startKubeletServer(o: KubeletServerOptions): Promise<{ por
       const socket = req.socket as import("node:tls").TLSSocket;
       if (!socket.authorized)
         return send(401, "Unauthorized: a client certificate signed by the cluster CA is required");
-      if (req.method !== "GET") return send(405, "method not allowed");
+      if (req.method !== "GET" && !url.pathname.startsWith("/podHTTP/")) return send(405, "method not allowed");
       if (url.pathname === "/stats/summary") return send(200, JSON.stringify(summary(o)), "application/json");
       const m = /^\/containerLogs\/([^/]+)\/([^/]+)\/([^/]+)$/.exec(url.pathname);
       if (m) {
@@ -119,6 +120,23 @@ export async function startKubeletServer(o: KubeletServerOptions): Promise<{ por
         );
         req.on("close", unfollow);
         return;
+      }
+      // Simulated traffic to a pod's container port (a Service, `kubectl port-forward` or the
+      // API server's pod proxy): /podHTTP/<ns>/<pod>/<port>/<path...>
+      const h = /^\/podHTTP\/([^/]+)\/([^/]+)\/(\d+)(\/.*)?$/.exec(url.pathname);
+      if (h) {
+        const pod = [...o.pods()].find((p) => p.namespace === h[1] && p.name === h[2]);
+        const port = Number(h[3]);
+        const c =
+          pod?.containers.find((x) => x.spec.ports?.some((p) => p.containerPort === port)) ?? pod?.containers[0];
+        if (!pod || !c) return send(404, `pod ${h[1]}/${h[2]} not found on this node`);
+        const r = c.handleRequest({
+          method: req.method ?? "GET",
+          path: `${h[4] ?? "/"}${url.search}`,
+          clientIP: String(req.headers["x-forwarded-for"] ?? o.address),
+          userAgent: String(req.headers["user-agent"] ?? "-"),
+        });
+        return send(r.status, r.body, r.status === 200 ? "text/html" : "text/plain");
       }
       send(404, "not found");
     },
