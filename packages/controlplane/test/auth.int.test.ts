@@ -86,6 +86,12 @@ describe("authentication", () => {
     expect(forbidden.json.message).toBe(
       'secrets is forbidden: User "system:serviceaccount:default:robot" cannot list resource "secrets" in API group "" in the namespace "default"',
     );
+    const other = await call("POST", "/api/v1/namespaces/default/serviceaccounts/robot/token", admin, {
+      apiVersion: "authentication.k8s.io/v1",
+      kind: "TokenRequest",
+      spec: { audiences: ["vault"] },
+    });
+    expect((await call("GET", "/api/v1/namespaces/default/pods", other.json.status.token)).code).toBe(401);
     c.cp.authenticator.revoke("tok1");
     expect((await call("GET", "/api/v1/namespaces", admin)).code).toBe(401);
   });

@@ -26,6 +26,9 @@ export interface AuthnOptions {
   issuer?: string;
 }
 
+/** Tokens must be meant for the API server (TokenRequest's default audience), as upstream. */
+export const API_AUDIENCES = ["https://kubernetes.default.svc", "https://kubernetes.default.svc.cluster.local"];
+
 const normSerial = (s: string) =>
   s
     .replace(/[^0-9a-fA-F]/g, "")
@@ -143,7 +146,10 @@ export class Authenticator {
     }
     if (this.publicKey && token.split(".").length === 3) {
       try {
-        const { payload } = await jwtVerify(token, this.publicKey, { issuer: this.issuer });
+        const { payload } = await jwtVerify(token, this.publicKey, {
+          issuer: this.issuer,
+          audience: [...API_AUDIENCES, this.issuer],
+        });
         if (payload.jti && this.isRevoked(payload.jti)) return undefined;
         const k = payload["kubernetes.io"] as { namespace?: string } | undefined;
         const sub = String(payload.sub ?? "");
