@@ -5,6 +5,7 @@ import type { AddressInfo } from "node:net";
 import { issueCertificate, signCsr } from "@nuage/crypto";
 import { type ApiServer, createApiServer } from "./apiserver/index.ts";
 import { KubeletProxy } from "./apiserver/kubelet.ts";
+import { findResource } from "./apiserver/registry.ts";
 import { Authenticator, type StaticToken } from "./auth/authn.ts";
 import { startControllers } from "./controllers/index.ts";
 import { startScheduler } from "./scheduler/index.ts";
@@ -73,6 +74,17 @@ export async function startControlPlane(
     logClientErrors: cfg.logClientErrors,
   });
   api.subresources.tokens = authenticator;
+  const saDef = findResource("", "v1", "serviceaccounts")!;
+  const podDef = findResource("", "v1", "pods")!;
+  authenticator.validateServiceAccount = async ({ namespace, name, uid, pod }) => {
+    const sa = await api.store.storage.get(saDef, namespace, name);
+    if (!sa || (uid && sa.metadata.uid !== uid)) return false;
+    if (pod) {
+      const p = await api.store.storage.get(podDef, namespace, pod.name);
+      if (!p || (pod.uid && p.metadata.uid !== pod.uid)) return false;
+    }
+    return true;
+  };
   nodeProxy.store = api.store;
   await api.ready;
   const server = createServer(

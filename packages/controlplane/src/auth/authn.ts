@@ -50,6 +50,13 @@ export class Authenticator {
   private publicKey?: KeyObject;
   private alg = "RS256";
   readonly issuer: string;
+  /** Checks that the token's ServiceAccount (and bound pod) still exist with the same uid. */
+  validateServiceAccount?: (claims: {
+    namespace: string;
+    name: string;
+    uid?: string;
+    pod?: { name: string; uid?: string };
+  }) => Promise<boolean>;
 
   constructor(private readonly opts: AuthnOptions) {
     this.issuer = opts.issuer ?? "https://kubernetes.default.svc.cluster.local";
@@ -151,10 +158,28 @@ export class Authenticator {
           audience: [...API_AUDIENCES, this.issuer],
         });
         if (payload.jti && this.isRevoked(payload.jti)) return undefined;
-        const k = payload["kubernetes.io"] as { namespace?: string } | undefined;
+        const k = payload["kubernetes.io"] as
+          | {
+              namespace?: string;
+              serviceaccount?: { name?: string; uid?: string };
+              pod?: { name: string; uid?: string };
+            }
+          | undefined;
         const sub = String(payload.sub ?? "");
         const ns = k?.namespace ?? sub.split(":")[2] ?? "";
         if (!sub.startsWith("system:serviceaccount:")) return undefined;
+        const saName = k?.serviceaccount?.name ?? sub.split(":")[3] ?? "";
+        if (
+          this.validateServiceAccount &&
+          !(await this.validateServiceAccount({
+            namespace: ns,
+            name: saName,
+            uid: k?.serviceaccount?.uid,
+            pod: k?.pod,
+          }))
+        ) {
+          return undefined;
+        }
         return {
           name: sub,
           groups: ["system:serviceaccounts", `system:serviceaccounts:${ns}`, "system:authenticated"],
