@@ -1,6 +1,7 @@
 import { dispatchMail } from "@nuage/core";
 import { getQueue, isJobName, JOBS, jobsEnv, QUEUES, workerConnection } from "@nuage/jobs";
 import { type Job, UnrecoverableError, Worker } from "bullmq";
+import { startClusterProcessors } from "./clusters/processor.ts";
 import { createTransport, pendingOutboxIds, sendOutboxMail } from "./mail.ts";
 
 export const SWEEP_EVERY_MS = 60_000;
@@ -30,5 +31,5 @@ export async function startProcessors(): Promise<Worker[]> {
     { every: SWEEP_EVERY_MS },
     { name: "mail.sweep", data: {} },
   );
-  return [mailWorker];
+  return [mailWorker, ...(await startClusterProcessors())];
 }

@@ -1,0 +1,43 @@
+// The clusters queue: operations (create/update/upgrade/delete) and the repeatable reconcile.
+import { getQueue, isJobName, JOBS, jobsEnv, QUEUES, workerConnection } from "@nuage/jobs";
+import { type Job, UnrecoverableError, Worker } from "bullmq";
+import { reconcileAll } from "./reconcile.ts";
+import { recordFailure, runOperation } from "./runner.ts";
+
+export const RECONCILE_EVERY_MS = Number(process.env.NUAGE_RECONCILE_EVERY_MS) || 30_000;
+
+export async function startClusterProcessors(): Promise<Worker[]> {
+  const worker = new Worker(
+    QUEUES.clusters,
+    async (job: Job) => {
+      if (!isJobName(job.name)) throw new UnrecoverableError(`Unknown job ${job.name}`);
+      const parsed = JOBS[job.name].payload.safeParse(job.data);
+      if (!parsed.success) throw new UnrecoverableError(`Bad payload for ${job.name}: ${parsed.error.message}`);
+      if (job.name === "cluster.reconcile") return reconcileAll();
+      const { operationId } = parsed.data as { operationId: string };
+      try {
+        return await runOperation(operationId);
+      } catch (e) {
+        const final = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+        console.warn(
+          `[worker] operation ${operationId} attempt ${job.attemptsMade + 1} failed: ${(e as Error).message}`,
+        );
+        await recordFailure(operationId, e, final);
+        throw e;
+      }
+    },
+    {
+      connection: workerConnection(),
+      prefix: jobsEnv().NUAGE_QUEUE_PREFIX,
+      concurrency: Number(process.env.NUAGE_CLUSTER_CONCURRENCY) || 20,
+      // A provisioning step waits for nodes for minutes: keep the lock alive meanwhile.
+      lockDuration: 60_000,
+    },
+  );
+  await getQueue(QUEUES.clusters).upsertJobScheduler(
+    "cluster.reconcile",
+    { every: RECONCILE_EVERY_MS },
+    { name: "cluster.reconcile", data: {} },
+  );
+  return [worker];
+}
