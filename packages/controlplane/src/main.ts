@@ -36,4 +36,8 @@ const shutdown = async () => {
   process.exit(0);
 };
 process.on("SIGTERM", shutdown);
+// A stray rejection (a client gone mid-request...) must not take the whole control plane down.
+process.on("unhandledRejection", (e) => {
+  console.error(JSON.stringify({ event: "unhandledRejection", message: String((e as Error)?.message ?? e) }));
+});
 process.on("SIGINT", shutdown);

@@ -355,7 +355,12 @@ function watch(
     let lastRv = opts.resourceVersion ?? "";
     let handle: { stop(): void } | undefined;
     const timers: NodeJS.Timeout[] = [];
+    let closed = false;
+    const write = (chunk: string) => {
+      if (!closed && !res.writableEnded) res.write(chunk);
+    };
     const finish = () => {
+      closed = true;
       handle?.stop();
       for (const t of timers) clearTimeout(t);
       if (!res.writableEnded) res.end();
@@ -373,32 +378,34 @@ function watch(
       if (!from || from === "0") {
         // Upstream semantics: synthetic ADDED events for the current state, then changes.
         const list = await store.list(r.def, { ...opts, limit: undefined, continue: undefined });
-        for (const o of list.items) res.write(fmt("ADDED", o));
+        if (closed) return;
+        for (const o of list.items) write(fmt("ADDED", o));
         from = list.resourceVersion;
         lastRv = from;
       }
+      if (closed) return;
       handle = store.watch(
         r.def,
         { ...opts, resourceVersion: from },
         (e) => {
           lastRv = e.object.metadata.resourceVersion ?? lastRv;
-          res.write(fmt(e.type, e.object));
+          write(fmt(e.type, e.object));
         },
         (err) => {
-          res.write(`${JSON.stringify({ type: "ERROR", object: toStatus(err) })}\n`);
+          write(`${JSON.stringify({ type: "ERROR", object: toStatus(err) })}\n`);
           finish();
         },
       );
     };
     start().catch((e) => {
       const err = e instanceof ApiError ? e : new ApiError(500, "InternalError", String(e?.message ?? e));
-      res.write(`${JSON.stringify({ type: "ERROR", object: toStatus(err) })}\n`);
+      write(`${JSON.stringify({ type: "ERROR", object: toStatus(err) })}\n`);
       finish();
     });
     if (bookmarks) {
       const t = setInterval(() => {
         if (!lastRv) return;
-        res.write(
+        write(
           `${JSON.stringify({ type: "BOOKMARK", object: { kind: r.def.kind, apiVersion: gvString(r.def.group, r.def.version), metadata: { resourceVersion: lastRv } } })}\n`,
         );
       }, 30_000);
