@@ -3,7 +3,7 @@
 import { Banner, Button, Card, Input, Select, Spinner } from "@nuage/ui";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
-import { type FormEvent, useMemo, useState } from "react";
+import { type FormEvent, useEffect, useMemo, useState } from "react";
 import { fieldErrors, formError } from "~/lib/errors";
 import { useTRPC } from "~/trpc/client";
 import { newPool, poolErrors, poolInput, splitFieldErrors } from "./draft";
@@ -26,14 +26,23 @@ export function CreateClusterForm() {
   const [region, setRegion] = useState<string | null>(null);
   const [version, setVersion] = useState<string | null>(null);
   const [ha, setHa] = useState(false);
-  const [pools, setPools] = useState<PoolDraft[] | null>(null);
-
   const flavorList = flavors.data ?? [];
   const firstFlavor = flavorList[0]?.name ?? "";
+  // One pool to start with; its key stays the same across renders so typing never remounts it.
+  const [pools, setPools] = useState<PoolDraft[] | null>(() =>
+    firstFlavor ? [newPool("default", firstFlavor, 2)] : null,
+  );
+
   const regionValue = region ?? regions.data?.[0]?.name ?? "";
   const defaultVersion = versions.data?.find((v) => v.isDefault)?.version ?? versions.data?.[0]?.version ?? "";
   const versionValue = version ?? defaultVersion;
-  const poolList = pools ?? (firstFlavor ? [newPool("default", firstFlavor, 2)] : []);
+  // Marks the form interactive (hydrated): tests and scripts wait for it before typing.
+  const [ready, setReady] = useState(false);
+  useEffect(() => setReady(true), []);
+  useEffect(() => {
+    if (pools === null && firstFlavor) setPools([newPool("default", firstFlavor, 2)]);
+  }, [pools, firstFlavor]);
+  const poolList = pools ?? [];
 
   const create = useMutation(
     trpc.clusters.create.mutationOptions({
@@ -85,7 +94,13 @@ export function CreateClusterForm() {
     );
 
   return (
-    <form onSubmit={onSubmit} noValidate aria-label="Create cluster" className="grid gap-6 lg:grid-cols-[1fr_18rem]">
+    <form
+      onSubmit={onSubmit}
+      noValidate
+      aria-label="Create cluster"
+      data-ready={ready || undefined}
+      className="grid gap-6 lg:grid-cols-[1fr_18rem]"
+    >
       <div className="space-y-6">
         <Card title="Cluster" description="The name is used in the kubeconfig and cannot be changed later.">
           <div className="grid gap-4 md:grid-cols-3">

@@ -50,7 +50,7 @@ function StepIcon({ status }: { status: string }) {
         !
       </span>
     );
-  return <span className="h-6 w-6 rounded-full border-2 border-slate-200 bg-white" aria-hidden="true" />;
+  return <span className="block h-6 w-6 rounded-full border-2 border-slate-200 bg-white" aria-hidden="true" />;
 }
 
 const STATUS_WORD: Record<string, string> = {
