@@ -106,6 +106,7 @@ export class KubeletProxy implements NodeProxy {
     }
     res.writeHead(200, { "Content-Type": "text/plain", "Cache-Control": "no-cache, private" });
     req.on("close", () => up.destroy());
+    up.on("error", () => res.end());
     up.pipe(res);
   }
 
