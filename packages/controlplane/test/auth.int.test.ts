@@ -93,7 +93,10 @@ describe("authentication", () => {
     });
     expect((await call("GET", "/api/v1/namespaces/default/pods", other.json.status.token)).code).toBe(401);
     expect((await call("DELETE", "/api/v1/namespaces/default/serviceaccounts/robot", admin)).code).toBe(200);
-    expect((await call("POST", "/apis/authentication.k8s.io/v1/selfsubjectreviews", jwt, { kind: "SelfSubjectReview" })).code).toBe(401);
+    expect(
+      (await call("POST", "/apis/authentication.k8s.io/v1/selfsubjectreviews", jwt, { kind: "SelfSubjectReview" }))
+        .code,
+    ).toBe(401);
     c.cp.authenticator.revoke("tok1");
     expect((await call("GET", "/api/v1/namespaces", admin)).code).toBe(401);
   });
