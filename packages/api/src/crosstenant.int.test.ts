@@ -23,6 +23,9 @@ interface World {
   bInvitationId: string;
   bTokenId: string;
   bAuditId: string;
+  bClusterId: string;
+  bOperationId: string;
+  bCredentialId: string;
 }
 
 type Rule =
@@ -33,7 +36,7 @@ type Rule =
   | {
       kind: "org-id";
       call: (c: Caller, w: World) => Promise<unknown>;
-      rest?: (w: World) => { path: string; method: string };
+      rest?: (w: World) => { path: string; method: string; body?: unknown };
     };
 
 const RULES: Record<string, Rule> = {
@@ -78,6 +81,78 @@ const RULES: Record<string, Rule> = {
     call: (c, w) => c.tokens.revoke({ id: w.bTokenId }),
     rest: (w) => ({ path: `/tokens/${w.bTokenId}`, method: "DELETE" }),
   },
+  // Clusters (issue 4).
+  "catalog.regions": { kind: "org-read", call: (c) => c.catalog.regions() },
+  "catalog.flavors": { kind: "org-read", call: (c) => c.catalog.flavors() },
+  "catalog.versions": { kind: "org-read", call: (c) => c.catalog.versions() },
+  "clusters.estimate": {
+    kind: "org-read",
+    call: (c) => c.clusters.estimate({ nodePools: [{ name: "p", flavor: "s-1vcpu-2gb", count: 1 }] }),
+  },
+  "clusters.list": { kind: "org-read", call: (c) => c.clusters.list() },
+  "clusters.create": {
+    kind: "org-read",
+    call: (c) => c.clusters.create({ name: `a-${uid()}`, nodePools: [{ name: "p", flavor: "s-1vcpu-2gb", count: 1 }] }),
+  },
+  "credentials.policy": { kind: "org-read", call: (c) => c.credentials.policy() },
+  "credentials.setPolicy": { kind: "org-read", call: (c) => c.credentials.setPolicy({ maxTtlHours: 48 }) },
+  "clusters.get": {
+    kind: "org-id",
+    call: (c, w) => c.clusters.get({ id: w.bClusterId }),
+    rest: (w) => ({ path: `/clusters/${w.bClusterId}`, method: "GET" }),
+  },
+  "clusters.update": {
+    kind: "org-id",
+    call: (c, w) => c.clusters.update({ id: w.bClusterId, haControlPlane: true }),
+    rest: (w) => ({ path: `/clusters/${w.bClusterId}`, method: "PATCH", body: { haControlPlane: true } }),
+  },
+  "clusters.delete": {
+    kind: "org-id",
+    call: (c, w) => c.clusters.delete({ id: w.bClusterId, confirmName: "b-cluster" }),
+    rest: (w) => ({ path: `/clusters/${w.bClusterId}?confirmName=b-cluster`, method: "DELETE" }),
+  },
+  "clusters.events": {
+    kind: "org-id",
+    call: (c, w) => c.clusters.events({ id: w.bClusterId }),
+    rest: (w) => ({ path: `/clusters/${w.bClusterId}/events`, method: "GET" }),
+  },
+  "clusters.kubeconfig": {
+    kind: "org-id",
+    call: (c, w) => c.clusters.kubeconfig({ id: w.bClusterId, ttlHours: 1 }),
+    rest: (w) => ({ path: `/clusters/${w.bClusterId}/kubeconfig?ttlHours=1`, method: "GET" }),
+  },
+  "clusters.watch": {
+    kind: "org-id",
+    call: async (c, w) => {
+      const it = await c.clusters.watch({ id: w.bClusterId });
+      for await (const _ of it) break;
+    },
+  },
+  "operations.list": {
+    kind: "org-id",
+    call: (c, w) => c.operations.list({ clusterId: w.bClusterId }),
+    rest: (w) => ({ path: `/clusters/${w.bClusterId}/operations`, method: "GET" }),
+  },
+  "operations.get": {
+    kind: "org-id",
+    call: (c, w) => c.operations.get({ id: w.bOperationId }),
+    rest: (w) => ({ path: `/operations/${w.bOperationId}`, method: "GET" }),
+  },
+  "operations.retry": {
+    kind: "org-id",
+    call: (c, w) => c.operations.retry({ id: w.bOperationId }),
+    rest: (w) => ({ path: `/operations/${w.bOperationId}/retry`, method: "POST", body: {} }),
+  },
+  "credentials.list": {
+    kind: "org-id",
+    call: (c, w) => c.credentials.list({ clusterId: w.bClusterId }),
+    rest: (w) => ({ path: `/clusters/${w.bClusterId}/credentials`, method: "GET" }),
+  },
+  "credentials.revoke": {
+    kind: "org-id",
+    call: (c, w) => c.credentials.revoke({ id: w.bCredentialId }),
+    rest: (w) => ({ path: `/credentials/${w.bCredentialId}`, method: "DELETE" }),
+  },
 };
 
 let w: World;
@@ -93,7 +168,33 @@ beforeAll(async () => {
   const inv = await bc.invitations.create({ email, role: "member" });
   const tok = await bc.tokens.create({ name: "b", scope: "write" });
   const auditRow = await getDb().auditLog.findFirstOrThrow({ where: { orgId: b.orgId } });
-  w = { a, b, bInvitationId: inv.id, bTokenId: tok.id, bAuditId: auditRow.id };
+  const cluster = await bc.clusters.create({
+    name: "b-cluster",
+    nodePools: [{ name: "p", flavor: "s-1vcpu-2gb", count: 1 }],
+  });
+  // No worker takes this org's jobs (private queue prefix): the cluster stays provisioning. A
+  // credential row as one issued by the provider would be.
+  const cred = await getDb().clusterCredential.create({
+    data: {
+      orgId: b.orgId,
+      clusterId: cluster.id,
+      userId: b.userId,
+      subject: b.email,
+      groups: ["nuage:owners"],
+      serial: "abc123",
+      expiresAt: new Date(Date.now() + 3_600_000),
+    },
+  });
+  w = {
+    a,
+    b,
+    bInvitationId: inv.id,
+    bTokenId: tok.id,
+    bAuditId: auditRow.id,
+    bClusterId: cluster.id,
+    bOperationId: cluster.currentOperation!.id,
+    bCredentialId: cred.id,
+  };
   aToken = (await (await userCaller(a.userId)).tokens.create({ name: "a-write", scope: "write" })).token;
   callers.push({ name: "A's owner (session)", make: () => userCaller(a.userId) });
   callers.push({ name: "A's write token", make: () => tokenCaller(aToken) });
@@ -119,7 +220,16 @@ describe("cross-tenant isolation", () => {
   });
 
   it("org reads and writes of A never mention org-B objects", async () => {
-    const bIds = [w.b.orgId, w.b.userId, w.bInvitationId, w.bTokenId, w.bAuditId];
+    const bIds = [
+      w.b.orgId,
+      w.b.userId,
+      w.bInvitationId,
+      w.bTokenId,
+      w.bAuditId,
+      w.bClusterId,
+      w.bOperationId,
+      w.bCredentialId,
+    ];
     for (const { name, make } of callers) {
       for (const [path, rule] of Object.entries(RULES)) {
         if (rule.kind !== "org-read") continue;
@@ -149,13 +259,17 @@ describe("cross-tenant isolation", () => {
     expect((await b.tokens.list()).find((t) => t.id === w.bTokenId)?.revokedAt).toBeNull();
     expect((await b.invitations.list()).find((i) => i.id === w.bInvitationId)?.status).toBe("valid");
     expect((await b.members.list()).map((m) => m.userId)).toEqual([w.b.userId]);
+    const bc = await b.clusters.get({ id: w.bClusterId });
+    expect(bc.status).toBe("provisioning");
+    expect(bc.haControlPlane).toBe(false);
+    expect((await b.credentials.list({ clusterId: w.bClusterId }))[0]?.status).toBe("active");
   });
 
   it("org-B ids get 404 through REST with A's token; REST reads show only org A", async () => {
     for (const [path, rule] of Object.entries(RULES)) {
       if (rule.kind !== "org-id" || !rule.rest) continue;
-      const { path: p, method } = rule.rest(w);
-      const res = await rest(p, { token: aToken, method });
+      const { path: p, method, body } = rule.rest(w);
+      const res = await rest(p, { token: aToken, method, body });
       expect(res.status, `${path} via REST ${method} ${p}`).toBe(404);
     }
     // Every REST GET in the OpenAPI document, with A's token: 200 and no org-B id.
@@ -168,7 +282,7 @@ describe("cross-tenant isolation", () => {
       const res = await rest(p, { token: aToken });
       expect(res.status, `GET ${p}`).toBe(200);
       const text = await res.text();
-      for (const id of [w.b.orgId, w.b.userId, w.bTokenId, w.bAuditId])
+      for (const id of [w.b.orgId, w.b.userId, w.bTokenId, w.bAuditId, w.bClusterId, w.bOperationId])
         expect(text.includes(id), `GET ${p} leaked ${id}`).toBe(false);
     }
   });
