@@ -178,7 +178,7 @@ describe("events", () => {
 describe("watch with selectors", () => {
   it("reports objects entering the selection as ADDED and leaving it as DELETED", async () => {
     const c = env.server.client;
-    const base = await c.create(R.configmaps, {
+    const base: KubeObject = await c.create(R.configmaps, {
       ...cm("sel"),
       metadata: { name: "sel", namespace: "default", labels: { tier: "a" } },
     });
