@@ -147,6 +147,10 @@ export class Cloud {
           this.state.save();
         }
       },
+      listVolumes: () =>
+        Object.values(this.state.doc.volumes)
+          .filter((v) => v.controlPlaneId === cp.id)
+          .map((v) => v.id),
     };
     const lbBackend = {
       create: (id: string, name: string, ports: LoadBalancerRecord["ports"]) =>

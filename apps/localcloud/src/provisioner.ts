@@ -1,51 +1,27 @@
-// The storage side of localcloud for one cluster (what a CSI driver plus the PV controller do):
-// a default StorageClass, and for every pending claim of it a localcloud volume, a
-// PersistentVolume backed by it, and the claim bound to that volume.
+// The cloud side of one cluster, run by localcloud against its API server: localcloud volumes
+// behind the cluster's provisioned PersistentVolumes, and load balancers for LoadBalancer Services.
 import { issueCertificate } from "@nuage/crypto";
-import { KubeApiError, KubeClient } from "@nuage/nodeagent";
+import { KubeClient } from "@nuage/nodeagent";
 import { type LoadBalancerBackend, watchLoadBalancerServices } from "./servicelb.ts";
 import type { ControlPlaneRecord } from "./state.ts";
 
-export const PROVISIONER = "localcloud.nuage.dev/volume";
-export const DEFAULT_CLASS = "standard";
-
-interface Pvc {
-  metadata: {
-    name: string;
-    namespace?: string;
-    uid?: string;
-    resourceVersion?: string;
-    deletionTimestamp?: string;
-    [k: string]: unknown;
-  };
-  spec: {
-    storageClassName?: string | null;
-    volumeName?: string;
-    accessModes?: string[];
-    resources?: { requests?: { storage?: string } };
-    volumeMode?: string;
-  };
-  status?: { phase?: string };
-  [k: string]: unknown;
-}
+/** The provisioner name the cluster's PV binder (packages/controlplane) puts on the volumes it makes. */
+export const CLUSTER_PROVISIONERS = new Set(["nuage.io/localcloud", "localcloud.nuage.dev/volume"]);
 
 interface Pv {
-  metadata: { name: string; [k: string]: unknown };
-  spec: {
-    claimRef?: { uid?: string; namespace?: string; name?: string };
-    persistentVolumeReclaimPolicy?: string;
-    csi?: { volumeHandle?: string };
-  };
-  status?: { phase?: string };
+  metadata: { name: string; annotations?: Record<string, string>; [k: string]: unknown };
+  spec: { capacity?: { storage?: string }; csi?: { driver?: string; volumeHandle?: string } };
   [k: string]: unknown;
 }
 
 export interface VolumeBackend {
   createVolume(id: string, sizeGiB: number): void;
   deleteVolume(id: string): void;
+  /** Ids of the volumes localcloud holds for this cluster. */
+  listVolumes(): string[];
 }
 
-function sizeGiB(q: string | undefined): number {
+export function sizeGiB(q: string | undefined): number {
   const m = /^([0-9.]+)([A-Za-z]*)$/.exec(q ?? "1Gi");
   const n = Number.parseFloat(m?.[1] ?? "1");
   const unit = m?.[2] ?? "Gi";
@@ -63,10 +39,14 @@ function sizeGiB(q: string | undefined): number {
   return Math.max(1, Math.ceil((n * (bytes[unit] ?? 2 ** 30)) / 2 ** 30));
 }
 
+/**
+ * Backs the cluster's dynamically provisioned PersistentVolumes with localcloud volumes: the PV
+ * binder of the control plane (packages/controlplane) provisions and binds `pvc-<uid>` volumes of
+ * the default StorageClass; for each such PV localcloud holds a volume of its size, deleted when
+ * the PV is. (The binder owns binding: doing it here too would race it.)
+ */
 export class VolumeProvisioner {
-  private watches: Array<{ stop(): void }> = [];
-  private inflight = new Set<string>();
-  private retry: NodeJS.Timeout | undefined;
+  private watch: { stop(): void } | undefined;
 
   constructor(
     private readonly client: KubeClient,
@@ -75,169 +55,43 @@ export class VolumeProvisioner {
   ) {}
 
   async start(): Promise<void> {
-    await this.ensureStorageClass();
-    this.watches.push(
-      this.client.listWatch<Pvc>(
-        "/api/v1/persistentvolumeclaims",
-        {},
-        {
-          onSync: (items) => {
-            for (const p of items) void this.reconcileClaim(p);
-          },
-          onEvent: (e) => {
-            if (e.type !== "DELETED") void this.reconcileClaim(e.object);
-            else if (e.object.spec.volumeName) void this.releaseVolume(e.object.spec.volumeName);
-          },
+    const ours = (pv: Pv) =>
+      CLUSTER_PROVISIONERS.has(pv.metadata.annotations?.["pv.kubernetes.io/provisioned-by"] ?? "") ||
+      CLUSTER_PROVISIONERS.has(pv.spec.csi?.driver ?? "");
+    const ensure = (pv: Pv) => {
+      if (!ours(pv)) return;
+      if (!this.backend.listVolumes().includes(pv.metadata.name)) {
+        this.backend.createVolume(pv.metadata.name, sizeGiB(pv.spec.capacity?.storage));
+        this.log("volume created for a persistent volume", { volume: pv.metadata.name });
+      }
+    };
+    this.watch = this.client.listWatch<Pv>(
+      "/api/v1/persistentvolumes",
+      {},
+      {
+        onSync: (items) => {
+          const live = new Set(items.filter(ours).map((pv) => pv.metadata.name));
+          // Only volumes made for PVs (pvc-<uid>): others of the cluster were created through the API.
+          for (const id of this.backend.listVolumes()) {
+            if (id.startsWith("pvc-") && !live.has(id)) this.backend.deleteVolume(id);
+          }
+          for (const pv of items) ensure(pv);
         },
-      ),
-      this.client.listWatch<Pv>(
-        "/api/v1/persistentvolumes",
-        {},
-        {
-          onSync: (items) => {
-            for (const pv of items) void this.reconcileVolume(pv);
-          },
-          onEvent: (e) => {
-            if (e.type !== "DELETED") void this.reconcileVolume(e.object);
-          },
+        onEvent: (e) => {
+          if (e.type === "DELETED") {
+            if (ours(e.object)) {
+              this.backend.deleteVolume(e.object.metadata.name);
+              this.log("volume deleted with its persistent volume", { volume: e.object.metadata.name });
+            }
+          } else ensure(e.object);
         },
-      ),
+      },
     );
   }
 
   stop(): void {
-    for (const w of this.watches) w.stop();
-    this.watches = [];
-    if (this.retry) clearTimeout(this.retry);
-  }
-
-  private async ensureStorageClass(): Promise<void> {
-    try {
-      await this.client.create("/apis/storage.k8s.io/v1/storageclasses", {
-        apiVersion: "storage.k8s.io/v1",
-        kind: "StorageClass",
-        metadata: { name: DEFAULT_CLASS, annotations: { "storageclass.kubernetes.io/is-default-class": "true" } },
-        provisioner: PROVISIONER,
-        reclaimPolicy: "Delete",
-        volumeBindingMode: "Immediate",
-        allowVolumeExpansion: true,
-      });
-    } catch (err) {
-      if (!(err instanceof KubeApiError && err.code === 409)) throw err;
-    }
-  }
-
-  private async reconcileClaim(pvc: Pvc): Promise<void> {
-    const cls = pvc.spec.storageClassName ?? DEFAULT_CLASS;
-    if (cls !== DEFAULT_CLASS || pvc.metadata.deletionTimestamp || pvc.status?.phase === "Bound") return;
-    const uid = pvc.metadata.uid ?? "";
-    if (this.inflight.has(uid)) return;
-    this.inflight.add(uid);
-    const ns = pvc.metadata.namespace ?? "default";
-    const pvName = pvc.spec.volumeName || `pvc-${uid}`;
-    try {
-      const capacity = pvc.spec.resources?.requests?.storage ?? "1Gi";
-      this.backend.createVolume(pvName, sizeGiB(capacity));
-      try {
-        await this.client.create("/api/v1/persistentvolumes", {
-          apiVersion: "v1",
-          kind: "PersistentVolume",
-          metadata: {
-            name: pvName,
-            annotations: { "pv.kubernetes.io/provisioned-by": PROVISIONER },
-          },
-          spec: {
-            capacity: { storage: capacity },
-            accessModes: pvc.spec.accessModes ?? ["ReadWriteOnce"],
-            persistentVolumeReclaimPolicy: "Delete",
-            storageClassName: DEFAULT_CLASS,
-            volumeMode: pvc.spec.volumeMode ?? "Filesystem",
-            claimRef: { apiVersion: "v1", kind: "PersistentVolumeClaim", namespace: ns, name: pvc.metadata.name, uid },
-            csi: { driver: PROVISIONER, volumeHandle: pvName, fsType: "ext4" },
-          },
-        });
-      } catch (err) {
-        if (!(err instanceof KubeApiError && err.code === 409)) throw err;
-      }
-      await this.client.mergePatch(`/api/v1/persistentvolumes/${pvName}/status`, { status: { phase: "Bound" } });
-      const claimPath = `/api/v1/namespaces/${ns}/persistentvolumeclaims/${pvc.metadata.name}`;
-      if (!pvc.spec.volumeName) {
-        await this.client.mergePatch(claimPath, {
-          metadata: {
-            annotations: {
-              "pv.kubernetes.io/bind-completed": "yes",
-              "pv.kubernetes.io/bound-by-controller": "yes",
-              "volume.kubernetes.io/storage-provisioner": PROVISIONER,
-            },
-          },
-          spec: { volumeName: pvName, storageClassName: DEFAULT_CLASS },
-        });
-      }
-      await this.client.mergePatch(`${claimPath}/status`, {
-        status: {
-          phase: "Bound",
-          accessModes: pvc.spec.accessModes ?? ["ReadWriteOnce"],
-          capacity: { storage: capacity },
-        },
-      });
-      this.log("volume provisioned", { claim: `${ns}/${pvc.metadata.name}`, volume: pvName });
-    } catch (err) {
-      this.log("volume provisioning failed; will retry", {
-        claim: `${ns}/${pvc.metadata.name}`,
-        error: (err as Error).message,
-      });
-      this.retryLater(pvc);
-    } finally {
-      this.inflight.delete(uid);
-    }
-  }
-
-  private retryLater(pvc: Pvc): void {
-    setTimeout(async () => {
-      try {
-        const fresh = await this.client.get<Pvc>(
-          `/api/v1/namespaces/${pvc.metadata.namespace ?? "default"}/persistentvolumeclaims/${pvc.metadata.name}`,
-        );
-        void this.reconcileClaim(fresh);
-      } catch {
-        // Gone: nothing to do.
-      }
-    }, 3000).unref();
-  }
-
-  private async releaseVolume(name: string): Promise<void> {
-    try {
-      const pv = await this.client.get<Pv>(`/api/v1/persistentvolumes/${name}`);
-      await this.reconcileVolume(pv);
-    } catch {
-      // Already gone.
-    }
-  }
-
-  /** A bound volume whose claim is gone is released; with policy Delete it is deleted. */
-  private async reconcileVolume(pv: Pv): Promise<void> {
-    const ref = pv.spec.claimRef;
-    if (!ref?.name || pv.spec.persistentVolumeReclaimPolicy !== "Delete") return;
-    if (
-      (pv.metadata.annotations as Record<string, string> | undefined)?.["pv.kubernetes.io/provisioned-by"] !==
-      PROVISIONER
-    )
-      return;
-    try {
-      const claim = await this.client.get<Pvc>(
-        `/api/v1/namespaces/${ref.namespace ?? "default"}/persistentvolumeclaims/${ref.name}`,
-      );
-      if (claim.metadata.uid === ref.uid) return;
-    } catch (err) {
-      if (!(err instanceof KubeApiError && err.code === 404)) return;
-    }
-    try {
-      await this.client.delete(`/api/v1/persistentvolumes/${pv.metadata.name}`);
-    } catch (err) {
-      if (!(err instanceof KubeApiError && err.code === 404)) return;
-    }
-    this.backend.deleteVolume(pv.spec.csi?.volumeHandle ?? pv.metadata.name);
-    this.log("volume deleted", { volume: pv.metadata.name });
+    this.watch?.stop();
+    this.watch = undefined;
   }
 }
 

@@ -268,13 +268,24 @@ describe("course: secrets, volumes and limits", () => {
     });
     expect(pvc).toMatch(/Bound\s+pvc-[0-9a-f-]+\s+2Gi\s+RWO\s+standard/);
     expect(await run("get", "pv", "--no-headers")).toContain("default/mysql-pv-claim");
-    const volumes = await env.cloud.lc.cloud.resources.listVolumes();
-    expect(volumes.some((v) => v.sizeGiB === 2 && v.controlPlaneId === env.cluster.name)).toBe(true);
+    // The PersistentVolume is backed by a localcloud volume of its size.
+    const pvName = /pvc-[0-9a-f-]+/.exec(pvc)?.[0] as string;
+    const volume = () => env.cloud.lc.cloud.resources.listVolumes().find((v) => v.id === pvName);
+    await eventually(async () => {
+      if (!volume()) throw new Error(`no localcloud volume ${pvName}`);
+    }, 15_000);
+    expect(volume()).toMatchObject({ sizeGiB: 2, controlPlaneId: env.cluster.name });
     await run("apply", "-f", join(FIX, "pod-pvc.yaml"));
     await eventually(async () => {
       const o = await run("get", "pod", "mysql-with-volume", "--no-headers");
       if (!/1\/1\s+Running/.test(o)) throw new Error(o);
     });
+    // Deleting the claim (reclaim policy Delete) deletes the volume.
+    await run("delete", "pod", "mysql-with-volume");
+    await run("delete", "pvc", "mysql-pv-claim");
+    await eventually(async () => {
+      if (volume()) throw new Error(`volume ${pvName} still exists`);
+    }, 30_000);
   });
 
   it("MySQL with 128Mi is OOMKilled, then CrashLoopBackOff", async () => {
