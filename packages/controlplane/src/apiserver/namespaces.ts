@@ -13,6 +13,7 @@ export class NamespaceWorker {
   private handle?: { stop(): void };
   private running = new Set<string>();
   private timers = new Set<NodeJS.Timeout>();
+  private attempts = new Map<string, number>();
 
   constructor(private readonly store: Store) {}
 
@@ -67,13 +68,18 @@ export class NamespaceWorker {
       this.running.delete(name);
     }
     if (remaining > 0) {
-      // Contents are still going away (graceful pod deletion): look again shortly.
-      const t = setTimeout(() => {
-        this.timers.delete(t);
-        void this.finalize(name);
-      }, 2000);
+      // Contents are still going away (graceful pod deletion): look again, backing off to 30 s.
+      const n = (this.attempts.get(name) ?? 0) + 1;
+      this.attempts.set(name, n);
+      const t = setTimeout(
+        () => {
+          this.timers.delete(t);
+          void this.finalize(name);
+        },
+        Math.min(1000 * 2 ** Math.min(n - 1, 5), 30_000),
+      );
       this.timers.add(t);
-    }
+    } else this.attempts.delete(name);
   }
 
   stop(): void {
