@@ -30,8 +30,11 @@ export async function startClusterProcessors(): Promise<Worker[]> {
       connection: workerConnection(),
       prefix: jobsEnv().NUAGE_QUEUE_PREFIX,
       concurrency: Number(process.env.NUAGE_CLUSTER_CONCURRENCY) || 20,
-      // A provisioning step waits for nodes for minutes: keep the lock alive meanwhile.
-      lockDuration: 60_000,
+      // The lock is renewed while a step waits; a killed worker's job is taken over once it lapses.
+      // Operations are idempotent, so a job that stalled many times is still safe to run again.
+      lockDuration: Number(process.env.NUAGE_JOB_LOCK_MS) || 30_000,
+      stalledInterval: Number(process.env.NUAGE_JOB_LOCK_MS) || 30_000,
+      maxStalledCount: 100,
     },
   );
   await getQueue(QUEUES.clusters).upsertJobScheduler(
