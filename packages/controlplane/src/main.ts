@@ -1,6 +1,6 @@
 // Control-plane process entry: tsx packages/controlplane/src/main.ts --config <file.json>
 // Prints {"event":"ready","port":N} on stdout once serving; exits cleanly on SIGTERM/SIGINT.
-import { readFileSync } from "node:fs";
+import { fstatSync, readFileSync } from "node:fs";
 import { type ControlPlaneConfig, startControlPlane } from "./server.ts";
 
 function fail(message: string): never {
@@ -41,3 +41,10 @@ process.on("unhandledRejection", (e) => {
   console.error(JSON.stringify({ event: "unhandledRejection", message: String((e as Error)?.message ?? e) }));
 });
 process.on("SIGINT", shutdown);
+// The supervisor (localcloud) gives us a stdin pipe it never writes to: when it ends, the
+// supervisor is gone (even by SIGKILL), and a control plane nobody supervises must not linger.
+const stdin = fstatSync(0);
+if (stdin.isFIFO() || stdin.isSocket()) {
+  process.stdin.on("end", shutdown);
+  process.stdin.resume();
+}
