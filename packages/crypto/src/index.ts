@@ -14,3 +14,4 @@ export {
   signCsr,
   verifyCertificate,
 } from "./pki.ts";
+export { createEnvelope, type Envelope, EnvelopeError } from "./envelope.ts";
