@@ -287,8 +287,11 @@ export function ensureDependencies() {
   const lock = join(ROOT, "package-lock.json");
   const marker = join(ROOT, "node_modules", ".package-lock.json");
   if (existsSync(marker) && (!existsSync(lock) || statSync(marker).mtimeMs >= statSync(lock).mtimeMs)) return;
-  log("installing dependencies (npm ci)");
-  const r = spawnSync("npm", [existsSync(lock) ? "ci" : "install", "--no-audit", "--no-fund"], {
+  // `npm install`, not `npm ci`: the registry serves @biomejs/biome without its other platforms'
+  // binaries, so the lock file cannot list them and `npm ci` refuses it as out of sync; `npm
+  // install` follows the same lock file and leaves it unchanged.
+  log("installing dependencies (npm install)");
+  const r = spawnSync("npm", ["install", "--no-audit", "--no-fund"], {
     cwd: ROOT,
     stdio: "inherit",
   });
