@@ -10,7 +10,8 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const WEB_PORT = 3100;
 const WORKER_PORT = 3101;
 const BASE_URL = `http://localhost:${WEB_PORT}`;
-const LOCALCLOUD_PORT = 4190;
+// Not 4190: that is ManageSieve, one of the ports fetch() refuses ("bad port").
+const LOCALCLOUD_PORT = 4192;
 const LOCALCLOUD_URL = `http://127.0.0.1:${LOCALCLOUD_PORT}`;
 
 assertLocalDatabase(process.env.DATABASE_URL);
