@@ -13,9 +13,9 @@ import { StatusBadge } from "./status-badge";
 import type { ClusterView } from "./types";
 import { useCluster, useLiveCluster } from "./use-cluster";
 
-function Fact({ label, children }: { label: string; children: ReactNode }) {
+function Fact({ label, children, wide }: { label: string; children: ReactNode; wide?: boolean }) {
   return (
-    <div>
+    <div className={wide ? "col-span-2 min-w-0" : undefined}>
       <dt className="text-xs font-medium tracking-wide text-slate-500 uppercase">{label}</dt>
       <dd className="mt-1 text-sm text-slate-900">{children}</dd>
     </div>
@@ -84,7 +84,7 @@ export function ClusterShell({ id, children }: { id: string; children: ReactNode
             {mode === "live" ? "● Live" : "Refreshing every few seconds"}
           </span>
         </div>
-        <dl className="mt-4 grid grid-cols-2 gap-4 rounded-lg bg-white p-4 shadow-sm ring-1 ring-slate-200 sm:grid-cols-5">
+        <dl className="mt-4 grid grid-cols-2 gap-4 rounded-lg bg-white p-4 shadow-sm ring-1 ring-slate-200 sm:grid-cols-6">
           <Fact label="Version">
             <span className="font-mono">{c.version}</span>
           </Fact>
@@ -93,7 +93,7 @@ export function ClusterShell({ id, children }: { id: string; children: ReactNode
             {c.readyNodeCount ?? c.nodeCount}/{c.nodeCount} ready
           </Fact>
           <Fact label="Age">{formatAge(c.createdAt)}</Fact>
-          <Fact label="Endpoint">
+          <Fact label="Endpoint" wide>
             {c.endpoint ? (
               <span className="flex items-center gap-1">
                 <span className="truncate font-mono text-xs" data-testid="cluster-endpoint">
