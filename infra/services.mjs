@@ -177,7 +177,7 @@ async function ensurePostgres() {
   const psql = (sql) =>
     execFileSync(
       join(bin, "psql"),
-      ["-h", sock, "-p", String(PORTS.postgres), "-U", user.name, "-d", "postgres", "-tAc", sql],
+      ["-h", "127.0.0.1", "-p", String(PORTS.postgres), "-U", user.name, "-d", "postgres", "-tAc", sql],
       {
         encoding: "utf8",
         ...asPg,
