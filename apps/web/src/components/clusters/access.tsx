@@ -155,7 +155,11 @@ export function ClusterAccess() {
         <div className="mt-5 rounded-md bg-slate-900 px-4 py-3 font-mono text-sm text-slate-100">
           <div className="flex items-center justify-between gap-3">
             <code data-testid="kubectl-hint">kubectl --kubeconfig {file} get nodes</code>
-            <CopyButton value={`kubectl --kubeconfig ${file} get nodes`} label="Copy command" />
+            <CopyButton
+              value={`kubectl --kubeconfig ${file} get nodes`}
+              label="Copy command"
+              className="text-slate-300 hover:bg-slate-800 hover:text-white"
+            />
           </div>
         </div>
         <p className="mt-2 text-xs text-slate-500">

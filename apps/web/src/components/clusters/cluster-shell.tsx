@@ -80,9 +80,11 @@ export function ClusterShell({ id, children }: { id: string; children: ReactNode
           </h1>
           <StatusBadge status={c.status} />
           {c.haControlPlane ? <Badge tone="indigo">HA control plane</Badge> : null}
-          <span className="ml-auto text-xs text-slate-400" title="How this page gets updates">
-            {mode === "live" ? "● Live" : "Refreshing every few seconds"}
-          </span>
+          {c.status === "deleted" ? null : (
+            <span className="ml-auto text-xs text-slate-400" title="How this page gets updates">
+              {mode === "live" ? "● Live" : "Refreshing every few seconds"}
+            </span>
+          )}
         </div>
         <dl className="mt-4 grid grid-cols-2 gap-4 rounded-lg bg-white p-4 shadow-sm ring-1 ring-slate-200 sm:grid-cols-6">
           <Fact label="Version">
@@ -102,7 +104,7 @@ export function ClusterShell({ id, children }: { id: string; children: ReactNode
                 <CopyButton value={c.endpoint} label="Copy endpoint" />
               </span>
             ) : (
-              <span className="text-slate-400">Not yet</span>
+              <span className="text-slate-400">{c.status === "deleted" ? "—" : "Not yet"}</span>
             )}
           </Fact>
         </dl>
@@ -115,7 +117,14 @@ export function ClusterShell({ id, children }: { id: string; children: ReactNode
         ) : null}
       </div>
       {showOperation(c) && c.currentOperation ? <CurrentOperation cluster={c} op={c.currentOperation} /> : null}
-      {c.status === "deleted" ? null : (
+      {c.status === "deleted" ? (
+        <Banner tone="info" title="This cluster was deleted">
+          Everything it used was removed (see the report above).{" "}
+          <Link href="/clusters" className="font-medium underline">
+            Back to clusters
+          </Link>
+        </Banner>
+      ) : (
         <>
           <Tabs
             items={tabs}

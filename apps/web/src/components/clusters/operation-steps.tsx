@@ -124,6 +124,13 @@ export function OperationTitle({ op }: { op: OperationView }) {
   );
 }
 
+const REPORT_LABEL: Record<string, string> = {
+  vms: "VMs removed",
+  volumes: "Volumes removed",
+  loadBalancers: "Load balancers removed",
+  controlPlanes: "Control planes removed",
+};
+
 /** A delete operation's cleanup report: counts per resource kind. */
 export function CleanupReport({ report }: { report: unknown }) {
   if (!report || typeof report !== "object") return null;
@@ -134,10 +141,10 @@ export function CleanupReport({ report }: { report: unknown }) {
   return (
     <div className="mt-3 rounded-md bg-slate-50 p-3" data-testid="cleanup-report">
       <p className="text-xs font-semibold tracking-wide text-slate-500 uppercase">Cleanup report</p>
-      <dl className="mt-2 grid grid-cols-2 gap-x-6 gap-y-1 text-sm sm:grid-cols-3">
+      <dl className="mt-2 grid max-w-2xl grid-cols-1 gap-x-8 gap-y-1 text-sm sm:grid-cols-2">
         {entries.map(([k, v]) => (
           <div key={k} className="flex justify-between gap-2">
-            <dt className="text-slate-600">{k.replace(/([a-z])([A-Z])/g, "$1 $2").toLowerCase()}</dt>
+            <dt className="text-slate-600">{REPORT_LABEL[k] ?? k.replace(/([a-z])([A-Z])/g, "$1 $2").toLowerCase()}</dt>
             <dd className="font-medium text-slate-900 tabular-nums">{String(v)}</dd>
           </div>
         ))}

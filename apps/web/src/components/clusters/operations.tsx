@@ -29,7 +29,10 @@ export function ClusterOperations() {
         <Card key={op.id}>
           <details open={op.status !== "succeeded"} data-testid="operation" data-type={op.type} data-status={op.status}>
             <summary className="cursor-pointer list-none">
-              <OperationTitle op={op} />
+              <div className="flex items-center justify-between gap-3">
+                <OperationTitle op={op} />
+                <span className="text-xs text-indigo-600">{(op.steps ?? []).length} steps</span>
+              </div>
               {op.error ? <p className="mt-1 text-sm text-red-700">{op.error}</p> : null}
             </summary>
             <div className="mt-4">
