@@ -98,6 +98,17 @@ try {
   console.log(
     `platform create → ${NODES} nodes Ready (kubectl): p50 ${sec(pct(platform, 50))}, p95 ${sec(pct(platform, 95))}`,
   );
+  // Where the platform's time goes: queue wait, then each step (p50 over the clusters).
+  const ops = await db.operation.findMany({ where: { orgId: org.id, type: "create" }, include: { steps: true } });
+  const wait = ops.map((o) => (o.startedAt?.getTime() ?? 0) - o.createdAt.getTime());
+  const parts = [`queue ${sec(pct(wait, 50))}`];
+  for (const name of ["certificate-authority", "control-plane", "datastore", "nodes", "add-ons", "ready"]) {
+    const d = ops.flatMap((o) =>
+      o.steps.filter((x) => x.name === name).map((x) => (x.finishedAt?.getTime() ?? 0) - (x.startedAt?.getTime() ?? 0)),
+    );
+    parts.push(`${name} ${sec(pct(d, 50))}`);
+  }
+  console.log(`platform steps (p50): ${parts.join(", ")}`);
   for (const c of await caller.clusters.list()) await caller.clusters.delete({ id: c.id, confirmName: c.name });
   for (;;) {
     const left = await db.cluster.count({ where: { orgId: org.id, status: { not: "deleted" } } });

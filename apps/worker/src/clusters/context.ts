@@ -9,6 +9,8 @@ export interface StepContext {
   cluster: Cluster;
   orgId: string;
   provider: Provider;
+  /** Admin clients for the tenant cluster, made once per run (see kube.ts). */
+  kube?: import("./kube.ts").KubeClients;
   /** Updates the running step's detail (what the portal shows live). */
   detail(text: string): Promise<void>;
 }

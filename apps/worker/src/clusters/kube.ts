@@ -36,6 +36,12 @@ export async function adminClients(provider: Provider, clusterId: string): Promi
   return { core: kc.makeApiClient(CoreV1Api), rbac: kc.makeApiClient(RbacAuthorizationV1Api) };
 }
 
+/** The run's admin clients: one short-lived credential per operation run, not one per call. */
+export async function kubeFor(ctx: { provider: Provider; cluster: { id: string }; kube?: KubeClients }) {
+  ctx.kube ??= await adminClients(ctx.provider, ctx.cluster.id);
+  return ctx.kube;
+}
+
 const status = (e: unknown): number | undefined => (e as { code?: number }).code;
 
 /** One ClusterRoleBinding per org role group (nuage:owners → cluster-admin, …); idempotent. */

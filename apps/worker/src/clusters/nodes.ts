@@ -4,7 +4,7 @@ import { randomBytes } from "node:crypto";
 import { getDb, orgWhere } from "@nuage/db";
 import type { ClusterNode, NodePool } from "@nuage/db/types";
 import { type StepContext, StepError, waitFor } from "./context.ts";
-import { adminClients, applyPoolToNode, deleteNodeObject, drainNode } from "./kube.ts";
+import { applyPoolToNode, deleteNodeObject, drainNode, kubeFor } from "./kube.ts";
 
 const NODE_READY_TIMEOUT_MS = Number(process.env.NUAGE_NODE_READY_TIMEOUT_MS) || 180_000;
 
@@ -72,7 +72,7 @@ export async function ensureNodes(ctx: StepContext, version: string): Promise<st
   });
   // Labels and taints of the pools, through the Kubernetes API (repeatable merge patches).
   if (nodes.length) {
-    const k = await adminClients(ctx.provider, ctx.cluster.id);
+    const k = await kubeFor(ctx);
     for (const n of nodes) {
       const pool = poolById.get(n.poolId);
       if (!pool) continue;
@@ -122,7 +122,7 @@ export async function removeExtraNodes(ctx: StepContext): Promise<string> {
     }),
   });
   if (!doomed.length) return "No node to remove";
-  const k = await adminClients(ctx.provider, ctx.cluster.id);
+  const k = await kubeFor(ctx);
   let i = 0;
   for (const n of doomed) {
     i++;

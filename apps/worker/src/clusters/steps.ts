@@ -3,7 +3,7 @@
 import { versionOf } from "@nuage/core";
 import { getDb, inOrg, orgWhere, type Prisma } from "@nuage/db";
 import { reloadCluster, type StepContext, StepError, type StepFn, waitFor } from "./context.ts";
-import { adminClients, ensureRoleBindings } from "./kube.ts";
+import { ensureRoleBindings, kubeFor } from "./kube.ts";
 import { ensureNodes, removeExtraNodes } from "./nodes.ts";
 
 const CP_READY_TIMEOUT_MS = Number(process.env.NUAGE_CP_READY_TIMEOUT_MS) || 120_000;
@@ -36,7 +36,7 @@ async function waitControlPlane(ctx: StepContext): Promise<string> {
 }
 
 async function checkDatastore(ctx: StepContext): Promise<string> {
-  const k = await adminClients(ctx.provider, ctx.cluster.id);
+  const k = await kubeFor(ctx);
   await waitFor("The datastore answering", 60_000, async () => {
     try {
       await k.core.listNamespace();
@@ -49,7 +49,7 @@ async function checkDatastore(ctx: StepContext): Promise<string> {
 }
 
 async function addOns(ctx: StepContext): Promise<string> {
-  const k = await adminClients(ctx.provider, ctx.cluster.id);
+  const k = await kubeFor(ctx);
   await ensureRoleBindings(k);
   return "RBAC bindings for the organization's roles (owners/admins → cluster-admin, members → edit, viewers → view)";
 }
