@@ -2,7 +2,8 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { kubectlGetNodesText, kubectlNodes, localcloudHas, localcloudLeftovers } from "../fixtures/clusters.ts";
-import { expect, test } from "../support/fixtures.ts";
+import { trpc } from "../support/api.ts";
+import { expect, makeTenant, test } from "../support/fixtures.ts";
 
 // A whole cluster life in the portal: create with two pools, watch it come up, use it with the
 // real kubectl, scale a pool, delete it, and check localcloud holds nothing of it afterwards.
@@ -118,5 +119,39 @@ test("a cluster from the portal: create, watch, kubectl, scale, delete", async (
     throw err;
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+// Another organization's cluster does not exist for this user: not in the list, its page is "not found".
+test("a cluster of another organization is not found in the portal", async ({ page, browser }) => {
+  test.setTimeout(90_000);
+  await makeTenant(page, "orga");
+  const name = `x-${Math.random().toString(36).slice(2, 8)}`;
+  const created = await trpc<{ id: string }>(page.request, "clusters.create", {
+    name,
+    nodePools: [{ name: "default", flavor: "s-1vcpu-2gb", count: 1 }],
+  });
+  const id = created.id;
+  const context = await browser.newContext();
+  const other = await context.newPage();
+  try {
+    await makeTenant(other, "orgb");
+    await other.goto(`/clusters/${id}`);
+    await expect(other.getByText("Cluster not found")).toBeVisible();
+    await expect(other.getByText(name)).toHaveCount(0);
+    await other.goto("/clusters");
+    await expect(other.getByText("No clusters yet")).toBeVisible();
+    // The owner still sees it.
+    await page.goto("/clusters");
+    await expect(page.getByRole("link", { name })).toBeVisible();
+  } finally {
+    await context.close();
+    // Clean up once its creation finished (one operation at a time).
+    await expect
+      .poll(async () => (await trpc<{ status: string }>(page.request, "clusters.get", { id }, "query")).status, {
+        timeout: 60_000,
+      })
+      .toMatch(/running|error/);
+    await trpc(page.request, "clusters.delete", { id, confirmName: name });
   }
 });
