@@ -79,4 +79,60 @@ describe("cluster operations", () => {
     }, 90_000);
     expect(await cloud.provider.listMachines({ clusterId: c.id })).toEqual([]);
   }, 400_000);
+
+  it("upgrades node by node (surge by one), toggles HA and adds/removes a pool, each as an operation with steps", async () => {
+    setProvider(cloud.provider);
+    const caller = await userCaller(owner.userId);
+    const name = `up-${uid()}`;
+    const c = await caller.clusters.create({
+      name,
+      version: "1.32",
+      nodePools: [{ name: "a", flavor: "s-1vcpu-2gb", count: 2 }],
+    });
+    const waitRunning = () =>
+      eventually(async () => {
+        const now = await caller.clusters.get({ id: c.id });
+        if (now.status !== "running" || now.currentOperation?.status !== "succeeded") {
+          throw new Error(`${now.status} ${now.currentOperation?.status} ${now.statusMessage ?? ""}`);
+        }
+        return now;
+      }, 180_000);
+    const before = await waitRunning();
+    const refused = await caller.clusters.update({ id: c.id, version: "1.31" }).then(
+      () => "accepted",
+      (e: Error) => e.message,
+    );
+    expect(refused).toContain("Downgrades are not supported");
+
+    await caller.clusters.update({ id: c.id, version: "1.33" });
+    const upgraded = await waitRunning();
+    expect(upgraded.version).toBe("1.33");
+    expect(upgraded.currentOperation?.type).toBe("upgrade");
+    expect(upgraded.currentOperation?.steps.map((s) => s.name)).toEqual(["control-plane", "nodes", "ready"]);
+    expect(upgraded.nodes).toHaveLength(2);
+    expect(upgraded.nodes.every((n) => n.version === "1.33")).toBe(true);
+    const oldIds = new Set(before.nodes.map((n) => n.id));
+    expect(upgraded.nodes.some((n) => oldIds.has(n.id))).toBe(false);
+    expect((await cloud.provider.listMachines({ clusterId: c.id })).map((m) => m.id).sort()).toEqual(
+      upgraded.nodes.map((n) => n.id).sort(),
+    );
+
+    await caller.clusters.update({ id: c.id, haControlPlane: true });
+    expect((await waitRunning()).haControlPlane).toBe(true);
+
+    await caller.clusters.update({
+      id: c.id,
+      nodePools: [{ name: "b", flavor: "s-2vcpu-4gb", count: 1, taints: [{ key: "gpu", effect: "NoSchedule" }] }],
+    });
+    const swapped = await waitRunning();
+    expect(swapped.nodePools.map((p) => p.name)).toEqual(["b"]);
+    expect(swapped.nodes).toHaveLength(1);
+    expect(swapped.nodes[0]?.flavor).toBe("s-2vcpu-4gb");
+    expect(await cloud.provider.listMachines({ clusterId: c.id })).toHaveLength(1);
+
+    await caller.clusters.delete({ id: c.id, confirmName: name });
+    await eventually(async () => {
+      if ((await caller.clusters.get({ id: c.id })).status !== "deleted") throw new Error("not yet");
+    }, 90_000);
+  }, 500_000);
 });
