@@ -2,8 +2,9 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { kubectlGetNodesText, kubectlNodes, localcloudHas, localcloudLeftovers } from "../fixtures/clusters.ts";
-import { trpc } from "../support/api.ts";
+import { BASE_URL, newUser, signInByApi, signUpByApi, trpc, trpcRaw } from "../support/api.ts";
 import { expect, makeTenant, test } from "../support/fixtures.ts";
+import { linkIn, waitForMail } from "../support/mailbox.ts";
 
 // A whole cluster life in the portal: create with two pools, watch it come up, use it with the
 // real kubectl, scale a pool, delete it, and check localcloud holds nothing of it afterwards.
@@ -147,6 +148,51 @@ test("a cluster of another organization is not found in the portal", async ({ pa
   } finally {
     await context.close();
     // Clean up once its creation finished (one operation at a time).
+    await expect
+      .poll(async () => (await trpc<{ status: string }>(page.request, "clusters.get", { id }, "query")).status, {
+        timeout: 60_000,
+      })
+      .toMatch(/running|error/);
+    await trpc(page.request, "clusters.delete", { id, confirmName: name });
+  }
+});
+
+// A viewer sees the organization's cluster but is offered nothing that changes it.
+test("a viewer sees clusters but cannot create, resize or delete them", async ({ page, browser }) => {
+  test.setTimeout(90_000);
+  await makeTenant(page, "owner");
+  const name = `v-${Math.random().toString(36).slice(2, 8)}`;
+  const { id } = await trpc<{ id: string }>(page.request, "clusters.create", {
+    name,
+    nodePools: [{ name: "default", flavor: "s-1vcpu-2gb", count: 1 }],
+  });
+  const viewer = newUser("viewer");
+  await trpc(page.request, "invitations.create", { email: viewer.email, role: "viewer" });
+  const mail = await waitForMail(viewer.email, { subject: /invited/i });
+  const token = new URL(linkIn(mail, "/invite/"), BASE_URL).pathname.split("/").pop();
+  const context = await browser.newContext();
+  const guest = await context.newPage();
+  try {
+    await signUpByApi(guest.request, viewer, token);
+    await signInByApi(guest.request, viewer);
+    await guest.goto("/clusters");
+    await expect(guest.getByText("Your role can see clusters but not create or change them.")).toBeVisible();
+    await expect(guest.getByRole("link", { name: "Create cluster" })).toHaveCount(0);
+    await guest.getByRole("link", { name }).click();
+    await expect(guest.getByTestId("cluster-name")).toHaveText(name);
+    await expect(guest.getByText("Your role can see this cluster but not change it.")).toBeVisible();
+    await expect(guest.getByRole("button", { name: "Resize" })).toHaveCount(0);
+    await expect(guest.getByRole("button", { name: "+ Add node pool" })).toHaveCount(0);
+    await guest.getByRole("navigation", { name: "Tabs" }).getByRole("link", { name: "Settings" }).click();
+    await expect(guest.getByText("Your role cannot delete clusters.")).toBeVisible();
+    await expect(guest.getByRole("button", { name: "Delete cluster" })).toHaveCount(0);
+    await guest.goto("/clusters/new");
+    await expect(guest.getByText(/Your role can see clusters but not create them/)).toBeVisible();
+    // The server refuses too.
+    const res = await trpcRaw(guest.request, "clusters.delete", { id, confirmName: name });
+    expect(res.status()).toBe(403);
+  } finally {
+    await context.close();
     await expect
       .poll(async () => (await trpc<{ status: string }>(page.request, "clusters.get", { id }, "query")).status, {
         timeout: 60_000,
