@@ -2,6 +2,7 @@
 // whose node stayed NotReady is replaced; an orphan (a VM or control plane of Nuage's whose
 // cluster is gone) is removed. Drift is recorded as ClusterEvent rows.
 import { getDb, inOrg, orgWhere } from "@nuage/db";
+import type { Cluster } from "@nuage/db/types";
 import { getProvider } from "@nuage/providers";
 
 const NOT_READY_GRACE_MS = Number(process.env.NUAGE_NOT_READY_GRACE_MS) || 120_000;
@@ -13,21 +14,38 @@ async function event(orgId: string, clusterId: string, level: string, reason: st
 
 export async function reconcileAll(): Promise<{ clusters: number; replaced: number; orphans: number }> {
   const db = getDb();
-  const provider = getProvider();
   let replaced = 0;
   let orphans = 0;
   // Only clusters at rest: operations own the clusters they are changing.
   const clusters = await db.cluster.findMany({ where: { deletedAt: null, status: { in: ["running", "degraded"] } } });
   for (const c of clusters) {
+    try {
+      const r = await reconcileCluster(c);
+      replaced += r.replaced;
+      orphans += r.orphans;
+    } catch (e) {
+      // One unreachable cluster does not stop the others; the next pass tries again.
+      console.warn(`[worker] reconcile of cluster ${c.id} failed: ${(e as Error).message}`);
+    }
+  }
+  return finishReconcile(clusters.length, replaced, orphans);
+}
+
+async function reconcileCluster(c: Cluster): Promise<{ replaced: number; orphans: number }> {
+  const db = getDb();
+  const provider = getProvider();
+  let replaced = 0;
+  let orphans = 0;
+  {
     const busy = await db.operation.findFirst({
       where: orgWhere(c.orgId, {
         clusterId: c.id,
         status: { in: ["pending", "running"] as ("pending" | "running")[] },
       }),
     });
-    if (busy) continue;
+    if (busy) return { replaced, orphans };
     // A cluster this provider does not host (another installation's, or a test's) is not ours to fix.
-    if (!(await provider.getControlPlane(c.id))) continue;
+    if (!(await provider.getControlPlane(c.id))) return { replaced, orphans };
     const nodes = await db.clusterNode.findMany({
       where: orgWhere(c.orgId, { clusterId: c.id, deletedAt: null, status: "ready" as const }),
     });
@@ -81,6 +99,12 @@ export async function reconcileAll(): Promise<{ clusters: number; replaced: numb
     const status = degraded ? "degraded" : "running";
     if (status !== c.status) await db.cluster.update({ where: inOrg(c.orgId, c.id), data: { status } });
   }
+  return { replaced, orphans };
+}
+
+async function finishReconcile(clusters: number, replaced: number, orphans: number) {
+  const db = getDb();
+  const provider = getProvider();
   // Control planes whose cluster was deleted (a delete that lost its way): remove them.
   const cps = await provider.listControlPlanes();
   if (cps.length) {
@@ -100,5 +124,5 @@ export async function reconcileAll(): Promise<{ clusters: number; replaced: numb
       );
     }
   }
-  return { clusters: clusters.length, replaced, orphans };
+  return { clusters, replaced, orphans };
 }

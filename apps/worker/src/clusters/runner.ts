@@ -73,7 +73,7 @@ export async function runOperation(operationId: string): Promise<RunResult> {
 export async function recordFailure(operationId: string, e: unknown, final: boolean): Promise<void> {
   const db = getDb();
   const op = await db.operation.findUnique({ where: { id: operationId } });
-  if (!op || op.status !== "running") return;
+  if (op?.status !== "running") return;
   const message = describeError(e);
   const step = await db.operationStep.findFirst({
     where: orgWhere(op.orgId, { operationId, status: "running" as const }),
