@@ -29,18 +29,21 @@ export function ClusterOverview() {
   const writer = canWrite(me.currentOrg?.role);
   // One change at a time: while an operation runs, the controls wait for it.
   const busy = c.status !== "running" && c.status !== "degraded" && c.status !== "error";
-  const mayChange = writer && !busy;
+  // A cluster whose creation failed has nothing to change yet: retry it (above) or delete it.
+  const failedCreate = c.currentOperation?.type === "create" && c.currentOperation.status === "failed";
+  const mayChange = writer && !busy && !failedCreate;
   const why = !writer
     ? "Your role can see this cluster but not change it."
     : busy
       ? "Wait for the current change to finish."
-      : null;
+      : failedCreate
+        ? "The cluster was not created: retry the creation above, or delete the cluster in Settings."
+        : null;
   const newer = (versions.data ?? []).filter((v) => v.version > c.version);
 
   return (
     <div className="space-y-6">
-      {why && writer ? <Banner tone="info">{why}</Banner> : null}
-      {!writer ? <Banner tone="info">{why}</Banner> : null}
+      {why ? <Banner tone="info">{why}</Banner> : null}
       <Card
         title="Node pools"
         description="Resize a pool to add or remove nodes; removed nodes are drained first."
@@ -128,7 +131,7 @@ export function ClusterOverview() {
           <p className="text-sm text-slate-600">
             Running <span className="font-mono font-semibold text-slate-900">{c.version}</span>
           </p>
-          {writer ? (
+          {writer && versions.data ? (
             newer.length === 0 ? (
               <p className="mt-3 text-sm text-slate-500">This is the newest version offered.</p>
             ) : (

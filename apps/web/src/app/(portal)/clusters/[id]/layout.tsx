@@ -15,7 +15,12 @@ export default async function ClusterLayout({
   const me = await getMe();
   if (!me.currentOrg) return <NoOrg />;
   // Prefetched so the header renders without a loading flash; a missing cluster is shown by the shell.
-  await getQueryClient().prefetchQuery(trpc.clusters.get.queryOptions({ id }));
+  const qc = getQueryClient();
+  await Promise.all([
+    qc.prefetchQuery(trpc.clusters.get.queryOptions({ id })),
+    qc.prefetchQuery(trpc.catalog.flavors.queryOptions()),
+    qc.prefetchQuery(trpc.catalog.versions.queryOptions()),
+  ]);
   return (
     <HydrateClient>
       <ClusterShell id={id}>{children}</ClusterShell>
