@@ -113,7 +113,26 @@ describe("API tokens", () => {
     expect(res.status).toBe(200);
     const doc = await res.json();
     expect(doc.openapi).toMatch(/^3\./);
-    expect(Object.keys(doc.paths).sort()).toEqual(["/audit", "/me", "/members", "/org", "/tokens", "/tokens/{id}"]);
+    expect(Object.keys(doc.paths).sort()).toEqual([
+      "/audit",
+      "/clusters",
+      "/clusters/{clusterId}/credentials",
+      "/clusters/{clusterId}/operations",
+      "/clusters/{id}",
+      "/clusters/{id}/events",
+      "/clusters/{id}/kubeconfig",
+      "/credentials/{id}",
+      "/flavors",
+      "/me",
+      "/members",
+      "/operations/{id}",
+      "/operations/{id}/retry",
+      "/org",
+      "/regions",
+      "/tokens",
+      "/tokens/{id}",
+      "/versions",
+    ]);
     expect(Object.keys(doc.paths["/tokens/{id}"])).toEqual(["delete"]);
   });
 });

@@ -24,6 +24,7 @@ export {
   type TokenPrincipal,
 } from "./apiTokens.ts";
 export { type AuditEntry, audit, listAudit } from "./audit.ts";
+export * from "./clusters/index.ts";
 export { coreEnv } from "./env.ts";
 export { AppError, type AppErrorCode } from "./errors.ts";
 export {
@@ -46,4 +47,3 @@ export * from "./schemas.ts";
 export { hashToken, randomToken } from "./secrets.ts";
 export { mutate } from "./tx.ts";
 export { createUser, ensureFirstAdmin, getUser, setPassword, upsertOAuthUser } from "./users.ts";
-export * from "./clusters/index.ts";
