@@ -65,6 +65,7 @@ export function AddPoolDialog({
         flavors={flavors}
         errors={{ ...(submitted ? local : {}), ...server }}
         onChange={(patch) => setDraft({ ...pool, ...patch })}
+        compact
       />
       {update.error && Object.keys(server).length === 0 ? (
         <p role="alert" className="mt-3 text-sm font-medium text-red-600">

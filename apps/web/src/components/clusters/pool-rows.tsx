@@ -33,6 +33,7 @@ export function PoolRow({
   onChange,
   onRemove,
   disabled,
+  compact = false,
 }: {
   index: number;
   pool: PoolDraft;
@@ -41,7 +42,10 @@ export function PoolRow({
   onChange: (patch: Partial<PoolDraft>) => void;
   onRemove?: (() => void) | undefined;
   disabled?: boolean;
+  /** One column (inside a dialog). */
+  compact?: boolean;
 }) {
+  const two = compact ? "grid gap-4" : "grid gap-4 md:grid-cols-2";
   const n = index + 1;
   return (
     <fieldset
@@ -57,7 +61,7 @@ export function PoolRow({
           </Button>
         ) : null}
       </div>
-      <div className="grid gap-4 md:grid-cols-2">
+      <div className={two}>
         <Input
           label={`Pool ${n} name`}
           value={pool.name}
@@ -109,7 +113,7 @@ export function PoolRow({
           error={errors.maxCount}
         />
       </div>
-      <div className="grid gap-4 md:grid-cols-2">
+      <div className={two}>
         <KvEditor
           label={`Pool ${n} labels`}
           rows={pool.labels}
