@@ -22,6 +22,7 @@ const MAIL_ROOT = join(ROOT, ".data", "e2e-mail");
 if (!process.env.NUAGE_E2E_RUN) {
   process.env.NUAGE_E2E_RUN = `${new Date().toISOString().replace(/[:.]/g, "-")}-${randomBytes(3).toString("hex")}`;
   removeOldRuns(MAIL_ROOT, 24 * 3600_000);
+  removeOldRuns(join(tmpdir(), "nuage-e2e-localcloud"), 24 * 3600_000);
 }
 process.env.NUAGE_MAIL_DIR = join(MAIL_ROOT, process.env.NUAGE_E2E_RUN);
 mkdirSync(process.env.NUAGE_MAIL_DIR, { recursive: true });
@@ -29,7 +30,8 @@ process.env.NUAGE_URL = BASE_URL;
 // localcloud of this run: its own data folder and bearer token (specs read both to check what it holds).
 process.env.NUAGE_E2E_LOCALCLOUD_URL = LOCALCLOUD_URL;
 process.env.NUAGE_E2E_LOCALCLOUD_TOKEN ??= randomBytes(24).toString("hex");
-const LOCALCLOUD_DATA = join(tmpdir(), `nuage-e2e-localcloud-${process.env.NUAGE_E2E_RUN}`);
+const LOCALCLOUD_ROOT = join(tmpdir(), "nuage-e2e-localcloud");
+const LOCALCLOUD_DATA = join(LOCALCLOUD_ROOT, process.env.NUAGE_E2E_RUN);
 
 /** Mail folders of earlier runs are kept a day for debugging, then removed. */
 function removeOldRuns(root: string, maxAgeMs: number): void {
