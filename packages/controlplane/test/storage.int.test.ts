@@ -18,6 +18,27 @@ const cm = (name: string, data: Record<string, string> = {}): KubeObject => ({
 });
 
 describe("storage semantics through the loopback client", () => {
+  it("retries a patch without a resourceVersion over concurrent writers, and honours one that has it", async () => {
+    const c = env.server.client;
+    const base = await c.create(R.configmaps, cm("patched", { start: "1" }));
+    // Twelve writers at once: each patch must land, none may see 409 (kubectl set image after scale).
+    await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        c.patch(R.configmaps, "default", "patched", "merge", { data: { [`k${i}`]: String(i) } }),
+      ),
+    );
+    const got = await c.get<KubeObject & { data: Record<string, string> }>(R.configmaps, "default", "patched");
+    expect(Object.keys(got.data).sort()).toEqual(["start", ...Array.from({ length: 12 }, (_, i) => `k${i}`)].sort());
+    // A patch that names a resourceVersion is a precondition: stale → 409.
+    const stale = await c
+      .patch(R.configmaps, "default", "patched", "merge", {
+        metadata: { resourceVersion: base.metadata.resourceVersion },
+        data: { late: "1" },
+      })
+      .catch((e) => e);
+    expect(stale.code).toBe(409);
+  });
+
   it("assigns resourceVersion from etcd and rejects stale updates with 409", async () => {
     const c = env.server.client;
     const a = await c.create(R.configmaps, cm("a", { x: "1" }));

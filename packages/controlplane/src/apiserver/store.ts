@@ -34,6 +34,8 @@ function specOf(o: KubeObject): string {
   return JSON.stringify(rest);
 }
 
+const RV_PLACEHOLDER = "\u0000patch-base";
+
 export class Store {
   admission: AdmissionPlugin[] = [];
   /** Hooks run after a successful write (allocators, namespace finalizer...). */
@@ -236,15 +238,21 @@ export class Store {
     for (let attempt = 0; ; attempt++) {
       const old = await this.storage.get(def, ns, name);
       if (!old) throw notFound(def, name);
+      // The patch is applied to the current object with a placeholder resourceVersion: if the
+      // result still carries the placeholder, the patch asked for no precondition, and a conflict
+      // with a concurrent writer is retried on the new object, as upstream's GuaranteedUpdate does.
       const current = this.typed(def, old);
-      const patched = applyPatch(def, clone(current), type, patch);
+      const base = clone(current);
+      base.metadata.resourceVersion = RV_PLACEHOLDER;
+      const patched = applyPatch(def, base, type, patch);
       if (!patched.metadata || typeof patched.metadata !== "object") throw badRequest("metadata must be an object");
-      const wantRv = patched.metadata.resourceVersion;
+      const wantRv = patched.metadata.resourceVersion === RV_PLACEHOLDER ? undefined : patched.metadata.resourceVersion;
+      patched.metadata.resourceVersion = old.metadata.resourceVersion;
       if (wantRv && wantRv !== old.metadata.resourceVersion) throw conflict(def, name);
       try {
         return await this.replace(ctx, def, old, patched, subresource);
       } catch (e) {
-        if (e instanceof ApiError && e.reason === "Conflict" && !wantRv && attempt < 5) continue;
+        if (e instanceof ApiError && e.reason === "Conflict" && !wantRv && attempt < 20) continue;
         throw e;
       }
     }
