@@ -2,17 +2,16 @@
 import { getCluster } from "@nuage/core";
 import superjson from "superjson";
 
+/** Waits `ms`, or less when the subscription ends; leaves no listener behind on the signal. */
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener(
-      "abort",
-      () => {
-        clearTimeout(t);
-        resolve();
-      },
-      { once: true },
-    );
+    const done = () => {
+      clearTimeout(t);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    };
+    const t = setTimeout(done, ms);
+    signal?.addEventListener("abort", done, { once: true });
   });
 
 export async function* watchCluster(orgId: string, id: string, signal?: AbortSignal, intervalMs = 500) {
