@@ -59,6 +59,13 @@ test("a cluster from the portal: create, watch, kubectl, scale, delete", async (
     );
     expect(await localcloudHas(clusterId)).toBe(true);
 
+    // The dashboard now lists it instead of the empty state.
+    const clusterUrl = page.url();
+    await page.goto("/dashboard");
+    await expect(page.getByTestId("dashboard-clusters").getByRole("link", { name })).toBeVisible();
+    await expect(page.getByText("No clusters yet")).toHaveCount(0);
+    await page.goto(clusterUrl);
+
     // Access: download a kubeconfig with a chosen lifetime.
     await tab("Access").click();
     await expect(page.getByTestId("kubectl-hint")).toHaveText(`kubectl --kubeconfig ${name}-kubeconfig.yaml get nodes`);
