@@ -1,3 +1,4 @@
+export { createEnvelope, type Envelope, EnvelopeError } from "./envelope.ts";
 export { type KubeconfigOptions, renderKubeconfig } from "./kubeconfig.ts";
 export {
   type CertificateAuthority,
@@ -14,4 +15,3 @@ export {
   signCsr,
   verifyCertificate,
 } from "./pki.ts";
-export { createEnvelope, type Envelope, EnvelopeError } from "./envelope.ts";
