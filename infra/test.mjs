@@ -1,7 +1,7 @@
 // `npm test`: the same service set-up as `npm start`, then every check. Exits non-zero on any
 // failure and ends with one summary line ("N passed, N failed").
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { DATA, ensureChromium, ensureDependencies, ensureServices, log, ROOT, stopServices } from "./services.mjs";
 
@@ -17,6 +17,7 @@ const env = {
   CHROMIUM_PATH: chromium,
   PATH: `${join(ROOT, "node_modules", ".bin")}:${process.env.PATH}`,
 };
+rmSync(join(DATA, "test-reports"), { recursive: true, force: true });
 mkdirSync(join(DATA, "test-reports"), { recursive: true });
 
 function run(name, cmd, args, extraEnv = {}) {
@@ -35,9 +36,26 @@ function run(name, cmd, args, extraEnv = {}) {
 }
 
 const results = [];
-async function step(name, cmd, args, extraEnv) {
-  results.push({ name, ok: await run(name, cmd, args, extraEnv) });
+/** A step counts as one check, unless `count` reads its runner's report: then its test cases count. */
+async function step(name, cmd, args, extraEnv, count) {
+  results.push({ name, ok: await run(name, cmd, args, extraEnv), count });
 }
+
+function readReport(file) {
+  try {
+    return JSON.parse(readFileSync(join(DATA, "test-reports", file), "utf8"));
+  } catch {
+    return null;
+  }
+}
+const vitestCount = () => {
+  const v = readReport("vitest.json");
+  return v && { passed: v.numPassedTests, failed: v.numFailedTests };
+};
+const playwrightCount = () => {
+  const p = readReport("playwright.json");
+  return p && { passed: p.stats.expected + (p.stats.flaky ?? 0), failed: p.stats.unexpected };
+};
 
 let interrupted = false;
 for (const sig of ["SIGINT", "SIGTERM"]) {
@@ -57,33 +75,40 @@ if (results.every((r) => r.ok)) {
   await step("lint (biome)", "biome", ["ci", "--reporter=summary", "."]);
   await step("typecheck", "turbo", ["run", "typecheck", "--output-logs=errors-only"]);
   const vitestReport = join(DATA, "test-reports", "vitest.json");
-  await step("unit + integration (vitest)", "vitest", [
-    "run",
-    "--reporter=default",
-    "--reporter=json",
-    `--outputFile.json=${vitestReport}`,
-  ]);
+  await step(
+    "unit + integration (vitest)",
+    "vitest",
+    ["run", "--reporter=default", "--reporter=json", `--outputFile.json=${vitestReport}`],
+    {},
+    vitestCount,
+  );
   if (existsSync(join(ROOT, "e2e/playwright.config.ts"))) {
-    await step("end-to-end (playwright, chromium)", "playwright", ["test", "-c", "e2e/playwright.config.ts"]);
+    await step(
+      "end-to-end (playwright, chromium)",
+      "playwright",
+      ["test", "-c", "e2e/playwright.config.ts", "--reporter=list,json"],
+      { PLAYWRIGHT_JSON_OUTPUT_NAME: join(DATA, "test-reports", "playwright.json") },
+      playwrightCount,
+    );
   }
 }
 
 await stopServices();
 if (interrupted) process.exit(130);
 
-// Summary: count test cases where a runner reports them, steps otherwise.
+// Summary: test cases where a runner reports them, one check per other step. A runner that
+// failed without reporting a failed case (it crashed) counts as one failure.
 let passed = 0;
 let failed = 0;
 for (const r of results) {
-  if (r.ok) passed++;
+  const c = r.count?.();
+  if (c) {
+    log(`${r.name}: ${c.passed} passed, ${c.failed} failed`);
+    passed += c.passed;
+    failed += c.failed || (r.ok ? 0 : 1);
+  } else if (r.ok) passed++;
   else failed++;
 }
-try {
-  const v = JSON.parse(readFileSync(join(DATA, "test-reports", "vitest.json"), "utf8"));
-  log(`vitest: ${v.numPassedTests} passed, ${v.numFailedTests} failed`);
-  passed += v.numPassedTests;
-  failed += v.numFailedTests;
-} catch {}
 const secs = ((Date.now() - started) / 1000).toFixed(0);
 for (const r of results) log(`${r.ok ? "✔" : "✘"} ${r.name}`);
 log(`done in ${secs}s`);
