@@ -1,6 +1,7 @@
 import { Badge, Button, buttonClasses, Card, EmptyState } from "@nuage/ui";
 import type { Metadata } from "next";
 import Link from "next/link";
+import { ClusterIcon } from "~/components/clusters/cluster-icon";
 import { StatusBadge } from "~/components/clusters/status-badge";
 import { NoOrg } from "~/components/portal/no-org";
 import { OrgStats } from "~/components/portal/org-stats";
@@ -9,22 +10,6 @@ import { getMe } from "~/lib/me-server";
 import { getCaller } from "~/trpc/server";
 
 export const metadata: Metadata = { title: "Dashboard" };
-
-function ClusterIcon() {
-  return (
-    <svg
-      viewBox="0 0 24 24"
-      className="h-10 w-10"
-      fill="none"
-      stroke="currentColor"
-      strokeWidth="1.5"
-      aria-hidden="true"
-    >
-      <path d="M12 2.5 20.5 7v10L12 21.5 3.5 17V7z" />
-      <path d="M12 12 20.5 7M12 12 3.5 7M12 12v9.5" />
-    </svg>
-  );
-}
 
 export default async function DashboardPage() {
   const me = await getMe();
