@@ -67,6 +67,27 @@ const workloadWide = (o: Json, sel: (o: Json) => string) => {
 };
 const WIDE_WORKLOAD = [col("Containers", 1), col("Images", 1), col("Selector", 1)];
 
+/** ReplicaSets and ReplicationControllers print alike; only their selector's shape differs. */
+function replicaPrinter(selectorOf: (o: Json) => string): Printer {
+  return {
+    columns: [
+      NAME,
+      col("Desired", 0, "integer"),
+      col("Current", 0, "integer"),
+      col("Ready", 0, "integer"),
+      AGE,
+      ...WIDE_WORKLOAD,
+    ],
+    row: (o) => [
+      n(o),
+      o.spec?.replicas ?? 0,
+      o.status?.replicas ?? 0,
+      o.status?.readyReplicas ?? 0,
+      a(o),
+      ...workloadWide(o, selectorOf),
+    ],
+  };
+}
 export const PRINTERS: Record<string, Printer> = {
   "/pods": {
     columns: [
@@ -146,42 +167,8 @@ export const PRINTERS: Record<string, Printer> = {
       ...workloadWide(o, (x) => labelSelectorString(x.spec?.selector)),
     ],
   },
-  "apps/replicasets": {
-    columns: [
-      NAME,
-      col("Desired", 0, "integer"),
-      col("Current", 0, "integer"),
-      col("Ready", 0, "integer"),
-      AGE,
-      ...WIDE_WORKLOAD,
-    ],
-    row: (o) => [
-      n(o),
-      o.spec?.replicas ?? 0,
-      o.status?.replicas ?? 0,
-      o.status?.readyReplicas ?? 0,
-      a(o),
-      ...workloadWide(o, (x) => labelSelectorString(x.spec?.selector)),
-    ],
-  },
-  "/replicationcontrollers": {
-    columns: [
-      NAME,
-      col("Desired", 0, "integer"),
-      col("Current", 0, "integer"),
-      col("Ready", 0, "integer"),
-      AGE,
-      ...WIDE_WORKLOAD,
-    ],
-    row: (o) => [
-      n(o),
-      o.spec?.replicas ?? 0,
-      o.status?.replicas ?? 0,
-      o.status?.readyReplicas ?? 0,
-      a(o),
-      ...workloadWide(o, (x) => mapSelector(x.spec?.selector)),
-    ],
-  },
+  "apps/replicasets": replicaPrinter((o) => labelSelectorString(o.spec?.selector)),
+  "/replicationcontrollers": replicaPrinter((o) => mapSelector(o.spec?.selector)),
   "/services": {
     columns: [NAME, col("Type"), col("Cluster-IP"), col("External-IP"), col("Port(s)"), AGE, col("Selector", 1)],
     row: (o) => [
