@@ -2,7 +2,7 @@ import { parseCsr } from "@nuage/crypto";
 import type { KubeObject } from "../client.ts";
 import type { ControllerContext, RunningController } from "./context.ts";
 import type { Condition } from "./podutil.ts";
-import { clone, isConflict, isNotFound, nowIso, objKey, R } from "./refs.ts";
+import { clone, isNotFound, nowIso, objKey, R } from "./refs.ts";
 import { WorkQueue } from "./workqueue.ts";
 
 // CSR approving and signing controllers: kubelet client certificates requested by bootstrap
@@ -61,6 +61,20 @@ export async function kubeletClientProblem(csr: Csr): Promise<string | undefined
   return undefined;
 }
 
+/** A copy of the CSR with one more status condition (Approved, Failed...). */
+function withCondition(csr: Csr, type: string, reason: string, message: string): Csr {
+  const now = nowIso();
+  const upd = clone(csr);
+  upd.status = {
+    ...(upd.status ?? {}),
+    conditions: [
+      ...(upd.status?.conditions ?? []),
+      { type, status: "True", reason, message, lastUpdateTime: now, lastTransitionTime: now },
+    ],
+  };
+  return upd;
+}
+
 function hasCond(csr: Csr, type: string): boolean {
   return (csr.status?.conditions ?? []).some((c) => c.type === type && c.status === "True");
 }
@@ -81,22 +95,12 @@ export function startCsrController(ctx: ControllerContext): RunningController {
         ctx.log(`csr ${key}: not auto-approved: ${problem}`);
         return;
       }
-      const now = nowIso();
-      const upd = clone(csr);
-      upd.status = {
-        ...(upd.status ?? {}),
-        conditions: [
-          ...(upd.status?.conditions ?? []),
-          {
-            type: "Approved",
-            status: "True",
-            reason: "AutoApproved",
-            message: "Auto approving kubelet client certificate after SubjectAccessReview.",
-            lastUpdateTime: now,
-            lastTransitionTime: now,
-          },
-        ],
-      };
+      const upd = withCondition(
+        csr,
+        "Approved",
+        "AutoApproved",
+        "Auto approving kubelet client certificate after SubjectAccessReview.",
+      );
       try {
         // The approval subresource (PUT .../approval), as `kubectl certificate approve` uses.
         await ctx.client.createSubresource(R.csrs, undefined, csr.metadata.name!, "approval", upd);
@@ -115,22 +119,7 @@ export function startCsrController(ctx: ControllerContext): RunningController {
         expirationSeconds: csr.spec.expirationSeconds,
       });
     } catch (err) {
-      const now = nowIso();
-      const upd = clone(csr);
-      upd.status = {
-        ...(upd.status ?? {}),
-        conditions: [
-          ...(upd.status?.conditions ?? []),
-          {
-            type: "Failed",
-            status: "True",
-            reason: "SignerValidationFailure",
-            message: (err as Error).message,
-            lastUpdateTime: now,
-            lastTransitionTime: now,
-          },
-        ],
-      };
+      const upd = withCondition(csr, "Failed", "SignerValidationFailure", (err as Error).message);
       await ctx.client.update(R.csrs, upd, { subresource: "status" }).catch(() => {});
       return;
     }
@@ -140,8 +129,7 @@ export function startCsrController(ctx: ControllerContext): RunningController {
       await ctx.client.update(R.csrs, upd, { subresource: "status" });
     } catch (err) {
       if (isNotFound(err)) return;
-      if (isConflict(err)) throw err; // retried with the fresh object
-      throw err;
+      throw err; // a conflict is retried with the fresh object
     }
   }
 
