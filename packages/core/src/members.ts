@@ -45,7 +45,7 @@ export async function updateMemberRole(scope: OrgScope, input: { userId: string;
         field: "role",
       });
     }
-    const updated = await tx.membership.update({ where: { id: m.id }, data: { role: input.role } });
+    const updated = await tx.membership.update({ where: { id: m.id, orgId: scope.orgId }, data: { role: input.role } });
     await audit(tx, scope.actor, {
       orgId: scope.orgId,
       action: "member.update_role",
@@ -63,7 +63,7 @@ async function removeInTx(tx: Tx, scope: OrgScope, userId: string, action: strin
   if (m.role === "owner" && (await ownerCount(tx, scope.orgId)) <= 1) {
     throw new AppError("BAD_REQUEST", lastOwnerMessage);
   }
-  await tx.membership.delete({ where: { id: m.id } });
+  await tx.membership.delete({ where: { id: m.id, orgId: scope.orgId } });
   await audit(tx, scope.actor, { orgId: scope.orgId, action, targetType: "user", targetId: userId });
   return m;
 }
