@@ -1,7 +1,7 @@
 // `npm run migration:create -w @nuage/db -- <name>`: writes prisma/migrations/<timestamp>_<name>/
-// with the SQL that takes the existing migrations to prisma/schema.prisma. Offline: the existing
+// with the SQL that takes the existing migrations to the schema in prisma/schema/*.prisma. Offline: the existing
 // migrations are replayed into an in-memory PGlite, which is then diffed against the schema.
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { PrismaPGlite } from "pglite-prisma-adapter";
@@ -14,13 +14,18 @@ if (!/^[a-z0-9_]+$/i.test(name)) {
 }
 
 const root = repoRoot();
-const schemaPath = join(root, "prisma", "schema.prisma");
-const schema = { files: [{ path: schemaPath, content: readFileSync(schemaPath, "utf8") }] };
+const schemaDir = join(root, "prisma", "schema");
+const schema = {
+  files: readdirSync(schemaDir)
+    .filter((f) => f.endsWith(".prisma"))
+    .sort()
+    .map((f) => ({ path: join(schemaDir, f), content: readFileSync(join(schemaDir, f), "utf8") })),
+};
 const migrationsDir = join(root, "prisma", "migrations");
 
 const pg = new PGlite();
 // The adapter bundles its own copy of the adapter-utils types, hence the cast.
-const engine = await openEngine(new PrismaPGlite(pg) as any, [[schemaPath, schema.files[0]!.content]]);
+const engine = await openEngine(new PrismaPGlite(pg) as any, schema.files.map((f) => [f.path, f.content] as [string, string]));
 try {
   await engine.applyMigrations({ migrationsList: readMigrations(migrationsDir), filters: emptyFilter });
   const diff = await engine.diff({
@@ -32,7 +37,7 @@ try {
   });
   const sql = (diff.stdout ?? "").trim();
   if (!sql || sql === "-- This is an empty migration.") {
-    process.stdout.write("schema.prisma matches the migrations: nothing to create\n");
+    process.stdout.write("the schema matches the migrations: nothing to create\n");
   } else {
     const stamp = new Date().toISOString().replace(/\D/g, "").slice(0, 14);
     const dir = join(migrationsDir, `${stamp}_${name}`);
