@@ -26,6 +26,7 @@ export {
 export { type AuditEntry, audit, listAudit } from "./audit.ts";
 export * from "./clusters/index.ts";
 export { coreEnv } from "./env.ts";
+export { now, setClock } from "./clock.ts";
 export { AppError, type AppErrorCode } from "./errors.ts";
 export {
   acceptInvitation,
