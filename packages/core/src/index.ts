@@ -24,9 +24,9 @@ export {
   type TokenPrincipal,
 } from "./apiTokens.ts";
 export { type AuditEntry, audit, listAudit } from "./audit.ts";
+export { now, setClock } from "./clock.ts";
 export * from "./clusters/index.ts";
 export { coreEnv } from "./env.ts";
-export { now, setClock } from "./clock.ts";
 export { AppError, type AppErrorCode } from "./errors.ts";
 export {
   acceptInvitation,
