@@ -92,6 +92,37 @@ export const RESOURCES: ResourceDef[] = [
     subresources: ["status", "scale"],
   }),
   d("apps/v1", "controllerrevisions", "ControllerRevision", true, "io.k8s.api.apps.v1.ControllerRevision"),
+  d("apps/v1", "daemonsets", "DaemonSet", true, "io.k8s.api.apps.v1.DaemonSet", {
+    shortNames: ["ds"],
+    categories: ["all"],
+    subresources: ["status"],
+  }),
+  d("apps/v1", "statefulsets", "StatefulSet", true, "io.k8s.api.apps.v1.StatefulSet", {
+    shortNames: ["sts"],
+    categories: ["all"],
+    subresources: ["status", "scale"],
+  }),
+  d("batch/v1", "jobs", "Job", true, "io.k8s.api.batch.v1.Job", {
+    categories: ["all"],
+    subresources: ["status"],
+  }),
+  d("batch/v1", "cronjobs", "CronJob", true, "io.k8s.api.batch.v1.CronJob", {
+    shortNames: ["cj"],
+    categories: ["all"],
+    subresources: ["status"],
+  }),
+  d("policy/v1", "poddisruptionbudgets", "PodDisruptionBudget", true, "io.k8s.api.policy.v1.PodDisruptionBudget", {
+    shortNames: ["pdb"],
+    subresources: ["status"],
+  }),
+  d(
+    "autoscaling/v2",
+    "horizontalpodautoscalers",
+    "HorizontalPodAutoscaler",
+    true,
+    "io.k8s.api.autoscaling.v2.HorizontalPodAutoscaler",
+    { shortNames: ["hpa"], categories: ["all"], subresources: ["status"] },
+  ),
   d("coordination.k8s.io/v1", "leases", "Lease", true, "io.k8s.api.coordination.v1.Lease"),
   d("discovery.k8s.io/v1", "endpointslices", "EndpointSlice", true, "io.k8s.api.discovery.v1.EndpointSlice"),
   d("events.k8s.io/v1", "events", "Event", true, "io.k8s.api.events.v1.Event", { shortNames: ["ev"] }),

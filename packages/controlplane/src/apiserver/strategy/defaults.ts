@@ -55,6 +55,120 @@ function qosClass(spec: Json): string {
   return guaranteed ? "Guaranteed" : "Burstable";
 }
 
+/** DaemonSet, StatefulSet, Job, CronJob, PDB and HPA defaults (upstream SetDefaults_*). */
+function defaultWorkload(key: string, o: Json): void {
+  o.spec ??= {};
+  const s = o.spec;
+  switch (key) {
+    case "apps/daemonsets":
+      s.updateStrategy ??= { type: "RollingUpdate" };
+      if ((s.updateStrategy.type ?? "RollingUpdate") === "RollingUpdate") {
+        s.updateStrategy.type = "RollingUpdate";
+        s.updateStrategy.rollingUpdate ??= {};
+        s.updateStrategy.rollingUpdate.maxUnavailable ??= 1;
+        s.updateStrategy.rollingUpdate.maxSurge ??= 0;
+      }
+      s.revisionHistoryLimit ??= 10;
+      defaultTemplate(o);
+      break;
+    case "apps/statefulsets":
+      s.replicas ??= 1;
+      s.podManagementPolicy ??= "OrderedReady";
+      s.updateStrategy ??= { type: "RollingUpdate" };
+      if ((s.updateStrategy.type ?? "RollingUpdate") === "RollingUpdate") {
+        s.updateStrategy.type = "RollingUpdate";
+        s.updateStrategy.rollingUpdate ??= {};
+        s.updateStrategy.rollingUpdate.partition ??= 0;
+      }
+      s.revisionHistoryLimit ??= 10;
+      s.persistentVolumeClaimRetentionPolicy ??= {};
+      s.persistentVolumeClaimRetentionPolicy.whenDeleted ??= "Retain";
+      s.persistentVolumeClaimRetentionPolicy.whenScaled ??= "Retain";
+      for (const t of s.volumeClaimTemplates ?? []) {
+        t.apiVersion ??= "v1";
+        t.kind ??= "PersistentVolumeClaim";
+        t.spec ??= {};
+        t.spec.volumeMode ??= "Filesystem";
+        t.status ??= { phase: "Pending" };
+      }
+      defaultTemplate(o);
+      break;
+    case "batch/jobs":
+      defaultJobSpec(s, o.metadata);
+      break;
+    case "batch/cronjobs":
+      s.concurrencyPolicy ??= "Allow";
+      s.suspend ??= false;
+      s.successfulJobsHistoryLimit ??= 3;
+      s.failedJobsHistoryLimit ??= 1;
+      s.jobTemplate ??= {};
+      s.jobTemplate.spec ??= {};
+      defaultJobSpec(s.jobTemplate.spec, undefined);
+      break;
+    case "autoscaling/horizontalpodautoscalers":
+      s.minReplicas ??= 1;
+      if (!s.metrics?.length) {
+        s.metrics = [
+          { type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 80 } } },
+        ];
+      }
+      if (s.behavior) {
+        const b = s.behavior;
+        if (b.scaleUp) {
+          b.scaleUp.stabilizationWindowSeconds ??= 0;
+          b.scaleUp.selectPolicy ??= "Max";
+          b.scaleUp.policies ??= [
+            { type: "Pods", value: 4, periodSeconds: 15 },
+            { type: "Percent", value: 100, periodSeconds: 15 },
+          ];
+        } else b.scaleUp = defaultScaleUp();
+        if (b.scaleDown) {
+          b.scaleDown.selectPolicy ??= "Max";
+          b.scaleDown.policies ??= [{ type: "Percent", value: 100, periodSeconds: 15 }];
+        } else b.scaleDown = { selectPolicy: "Max", policies: [{ type: "Percent", value: 100, periodSeconds: 15 }] };
+      }
+      break;
+  }
+}
+
+function defaultScaleUp(): Json {
+  return {
+    stabilizationWindowSeconds: 0,
+    selectPolicy: "Max",
+    policies: [
+      { type: "Pods", value: 4, periodSeconds: 15 },
+      { type: "Percent", value: 100, periodSeconds: 15 },
+    ],
+  };
+}
+
+/** Job spec defaults; on a new Job (meta given, with its uid) also the generated selector and labels. */
+function defaultJobSpec(s: Json, meta: Json): void {
+  if (s.completions === undefined && s.parallelism === undefined) {
+    s.completions = 1;
+    s.parallelism = 1;
+  }
+  s.parallelism ??= 1;
+  s.backoffLimit ??= s.backoffLimitPerIndex !== undefined ? 2147483647 : 6;
+  s.completionMode ??= "NonIndexed";
+  s.suspend ??= false;
+  s.podReplacementPolicy ??= "TerminatingOrFailed";
+  s.template ??= {};
+  s.template.metadata ??= {};
+  defaultPodSpec(s.template.spec);
+  if (meta?.uid && !s.manualSelector && !s.selector) {
+    const uid = meta.uid;
+    s.selector = { matchLabels: { "batch.kubernetes.io/controller-uid": uid } };
+    s.template.metadata.labels = {
+      ...(s.template.metadata.labels ?? {}),
+      "batch.kubernetes.io/controller-uid": uid,
+      "batch.kubernetes.io/job-name": meta.name,
+      "controller-uid": uid,
+      "job-name": meta.name,
+    };
+  }
+}
+
 function defaultTemplate(obj: Json): void {
   const spec = obj.spec;
   if (!spec) return;
@@ -97,6 +211,14 @@ export function applyDefaults(def: ResourceDef, obj: KubeObject): void {
       o.spec ??= {};
       o.spec.replicas ??= 1;
       defaultTemplate(o);
+      break;
+    case "apps/daemonsets":
+    case "apps/statefulsets":
+    case "batch/jobs":
+    case "batch/cronjobs":
+    case "policy/poddisruptionbudgets":
+    case "autoscaling/horizontalpodautoscalers":
+      defaultWorkload(key, o);
       break;
     case "/replicationcontrollers": {
       o.spec ??= {};
@@ -189,6 +311,11 @@ export function prepareStatus(def: ResourceDef, obj: KubeObject, old: KubeObject
       break;
     case "apps/deployments":
     case "apps/replicasets":
+    case "apps/daemonsets":
+    case "apps/statefulsets":
+    case "batch/jobs":
+    case "batch/cronjobs":
+    case "autoscaling/horizontalpodautoscalers":
     case "/replicationcontrollers":
     case "/resourcequotas":
     case "certificates.k8s.io/certificatesigningrequests":

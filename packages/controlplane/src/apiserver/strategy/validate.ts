@@ -153,6 +153,25 @@ function validateWorkload(def: ResourceDef, o: Json, old: Json, errs: FieldCause
   validatePodSpec("spec.template.spec", spec.template?.spec, errs);
 }
 
+/** Job specs (Jobs and CronJob templates): counts, and a restartPolicy of OnFailure or Never. */
+function validateJobSpec(path: string, spec: Json, errs: FieldCause[]): void {
+  const s = spec ?? {};
+  for (const f of ["parallelism", "completions", "backoffLimit", "activeDeadlineSeconds", "ttlSecondsAfterFinished"]) {
+    if (s[f] !== undefined && s[f] !== null && (!Number.isInteger(s[f]) || s[f] < 0))
+      errs.push(inv(`${path}.${f}`, s[f], "must be greater than or equal to 0"));
+  }
+  if (s.completionMode === "Indexed" && s.completions == null) errs.push(req(`${path}.completions`));
+  const rp = s.template?.spec?.restartPolicy;
+  if (rp !== "OnFailure" && rp !== "Never") {
+    errs.push({
+      field: `${path}.template.spec.restartPolicy`,
+      type: "FieldValueRequired",
+      message: `valid values: "OnFailure", "Never"`,
+    });
+  }
+  validatePodSpec(`${path}.template.spec`, s.template?.spec, errs);
+}
+
 function validateService(o: Json, old: Json, errs: FieldCause[]): void {
   const s = o.spec ?? {};
   const types = ["ClusterIP", "NodePort", "LoadBalancer", "ExternalName"];
@@ -225,7 +244,16 @@ export function validateObject(
     case "apps/deployments":
     case "apps/replicasets":
     case "/replicationcontrollers":
+    case "apps/daemonsets":
+    case "apps/statefulsets":
       validateWorkload(def, o, old, errs);
+      break;
+    case "batch/jobs":
+      validateJobSpec("spec", o.spec, errs);
+      break;
+    case "batch/cronjobs":
+      if (!o.spec?.schedule) errs.push(req("spec.schedule"));
+      validateJobSpec("spec.jobTemplate.spec", o.spec?.jobTemplate?.spec, errs);
       break;
     case "/services":
       validateService(o, old, errs);
