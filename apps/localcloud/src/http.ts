@@ -4,7 +4,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { z } from "zod";
 import type { Cloud } from "./cloud.ts";
 import { CloudError } from "./errors.ts";
+import { describeHosts, setHostState, setVmCreateFault } from "./hosts.ts";
 import { openApiDocument } from "./openapi.ts";
+import { listUsageRecords } from "./usage.ts";
 
 const ZId = z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, "must be a lower-case DNS label (a-z, 0-9, -)");
 const ZLabels = z.record(z.string(), z.string());
@@ -53,6 +55,7 @@ export const ZCredentialsInput = z.object({
 });
 const ZRevokeInput = z.object({ serialNumber: z.string().regex(/^[0-9a-fA-F]+$/, "must be hexadecimal") });
 const ZAttachInput = z.object({ vmId: ZId });
+export const ZHostStateInput = z.object({ state: z.enum(["up", "down", "draining"]) });
 
 type Handler = (ctx: { params: string[]; body: unknown; query: URLSearchParams }) => Promise<[number, unknown]>;
 
@@ -80,6 +83,26 @@ export function routes(cloud: Cloud): Array<[string, RegExp, Handler]> {
       "POST",
       /^\/v1\/hosts\/([^/]+)\/(down|up)$/,
       async ({ params }) => [200, await cloud.setHostUp(params[0] ?? "", params[1] === "up")],
+    ],
+    // Operator host states and fault injection (hosts.ts).
+    ["GET", /^\/v1\/hosts\/detail$/, async () => [200, { items: describeHosts(cloud) }]],
+    [
+      "PUT",
+      /^\/v1\/hosts\/([^/]+)\/state$/,
+      async ({ params, body }) => [
+        200,
+        await setHostState(cloud, params[0] ?? "", parse(ZHostStateInput, body).state),
+      ],
+    ],
+    [
+      "PUT",
+      /^\/v1\/faults\/vm-create\/([^/]+)$/,
+      async ({ params }) => [200, setVmCreateFault(cloud, params[0] ?? "", true)],
+    ],
+    [
+      "DELETE",
+      /^\/v1\/faults\/vm-create\/([^/]+)$/,
+      async ({ params }) => [200, setVmCreateFault(cloud, params[0] ?? "", false)],
     ],
     // Control planes
     ["GET", /^\/v1\/controlplanes$/, async () => [200, { items: cloud.listControlPlanes() }]],
@@ -208,6 +231,21 @@ export function routes(cloud: Cloud): Array<[string, RegExp, Handler]> {
           deleted ? 200 : 404,
           deleted ? { deleted: true } : { code: "NotFound", message: `volume ${params[0]} not found` },
         ];
+      },
+    ],
+    // Usage records (metering fills late or missed windows from them)
+    [
+      "GET",
+      /^\/v1\/usage-records$/,
+      async ({ query }) => {
+        const since = query.get("since");
+        if (since && Number.isNaN(Date.parse(since)))
+          throw new CloudError(422, "Invalid", "since: must be an ISO 8601 date-time");
+        const items = listUsageRecords(cloud.state.doc, {
+          controlPlaneId: query.get("controlPlaneId") ?? undefined,
+          since: since ? new Date(since) : undefined,
+        });
+        return [200, { items }];
       },
     ],
     // Load balancers

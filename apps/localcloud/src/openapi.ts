@@ -64,6 +64,23 @@ export function openApiDocument(): Record<string, unknown> {
         parameters: idParam,
         post: { tags: ["hosts"], responses: { "200": ok("host marked up") } },
       },
+      "/v1/hosts/detail": {
+        get: { tags: ["hosts"], responses: { "200": ok("hosts with state, capacity, allocation and their VMs") } },
+      },
+      "/v1/hosts/{id}/state": {
+        parameters: idParam,
+        put: {
+          tags: ["hosts"],
+          summary: "up | down (VMs stop) | draining (no new VMs; VMs move to other hosts)",
+          requestBody: json(z.object({ state: z.enum(["up", "down", "draining"]) })),
+          responses: { "200": ok("the host, and how many VMs could not move"), ...errors },
+        },
+      },
+      "/v1/faults/vm-create/{id}": {
+        parameters: idParam,
+        put: { tags: ["faults"], summary: "VM creates for this control plane fail with 503", responses: { "200": ok("set") } },
+        delete: { tags: ["faults"], responses: { "200": ok("cleared") } },
+      },
       ...crud("controlplanes", "controlplanes", ZControlPlaneInput),
       "/v1/controlplanes/{id}/credentials": {
         parameters: idParam,
@@ -106,6 +123,13 @@ export function openApiDocument(): Record<string, unknown> {
         post: { tags: ["volumes"], responses: { "200": ok("detached"), ...errors } },
       },
       ...crud("loadbalancers", "loadbalancers", ZLoadBalancerInput),
+      "/v1/usage-records": {
+        get: {
+          tags: ["usage"],
+          summary: "When each resource started and stopped existing (whole seconds); filters controlPlaneId, since",
+          responses: { "200": ok("usage records"), ...errors },
+        },
+      },
     },
   };
   return cached;

@@ -3,6 +3,7 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Host } from "./catalog.ts";
+import { syncUsageRecords, type UsageRecordEntry } from "./usage.ts";
 
 export interface VmRecord {
   id: string;
@@ -71,6 +72,8 @@ export interface StateDoc {
   /** Second octet of this installation's VM addresses (127.<base>.x.y), random so that two
    * localclouds on one machine (parallel tests) rarely pick the same kubelet address. */
   addressBase?: number;
+  /** When each resource started and stopped existing (usage.ts): the truth metering fills gaps from. */
+  usageRecords?: UsageRecordEntry[];
 }
 
 export class StateStore {
@@ -116,6 +119,7 @@ export class StateStore {
       clearTimeout(this.timer);
       this.timer = undefined;
     }
+    syncUsageRecords(this.doc);
     const tmp = `${this.file}.${process.pid}.tmp`;
     writeFileSync(tmp, JSON.stringify(this.doc), { mode: 0o600 });
     renameSync(tmp, this.file);

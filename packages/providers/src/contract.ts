@@ -61,6 +61,17 @@ export interface IssuedCredential {
   endpoint: string;
 }
 
+/** When a resource started and stopped existing at the provider (whole seconds): what metering bills from. */
+export interface UsageRecord {
+  kind: "machine" | "controlplane" | "volume" | "loadbalancer";
+  id: string;
+  clusterId: string | null;
+  flavor?: string;
+  sizeGiB?: number;
+  createdAt: Date;
+  deletedAt: Date | null;
+}
+
 export interface ProviderRegion {
   name: string;
   zones: string[];
@@ -99,6 +110,9 @@ export interface Provider {
     input: { user: string; groups: string[]; ttlSeconds: number },
   ): Promise<IssuedCredential>;
   revokeCredential(clusterId: string, serialNumber: string): Promise<void>;
+
+  /** The provider's usage records of one cluster: still open, or closed after `since`. */
+  usageRecords(filter: { clusterId: string; since?: Date }): Promise<UsageRecord[]>;
 
   /** Everything the provider holds for one cluster (reconcile and cleanup reports). */
   describe(clusterId: string): Promise<{

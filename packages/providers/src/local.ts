@@ -10,6 +10,7 @@ import {
   type ProviderFlavor,
   type ProviderRegion,
   type ResourceInfo,
+  type UsageRecord,
 } from "./contract.ts";
 
 interface CpView {
@@ -201,6 +202,29 @@ export class LocalProvider implements Provider {
 
   async revokeCredential(clusterId: string, serialNumber: string): Promise<void> {
     await this.call("POST", `/v1/controlplanes/${clusterId}/revocations`, { serialNumber });
+  }
+
+  async usageRecords(filter: { clusterId: string; since?: Date }): Promise<UsageRecord[]> {
+    const q = new URLSearchParams({ controlPlaneId: filter.clusterId });
+    if (filter.since) q.set("since", filter.since.toISOString());
+    const r = await this.call<{
+      items: Array<
+        Omit<UsageRecord, "clusterId" | "createdAt" | "deletedAt"> & {
+          controlPlaneId?: string;
+          createdAt: string;
+          deletedAt?: string;
+        }
+      >;
+    }>("GET", `/v1/usage-records?${q}`);
+    return (r?.items ?? []).map((v) => ({
+      kind: v.kind,
+      id: v.id,
+      clusterId: v.controlPlaneId ?? null,
+      flavor: v.flavor,
+      sizeGiB: v.sizeGiB,
+      createdAt: new Date(v.createdAt),
+      deletedAt: v.deletedAt ? new Date(v.deletedAt) : null,
+    }));
   }
 
   async describe(clusterId: string) {

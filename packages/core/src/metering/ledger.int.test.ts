@@ -1,0 +1,222 @@
+// The ledger against the real PostgreSQL: duplicates count once, rollups are sums and idempotent,
+// sumUsage reads cluster-level hour rollups in [from, to), budgets alert once per threshold and month.
+import { randomBytes } from "node:crypto";
+import { getDb } from "@nuage/db";
+import { afterAll, describe, expect, it } from "vitest";
+import { setClock } from "../clock.ts";
+import { checkBudgets, estimateCostMinor, getBudget, setBudget } from "./budget.ts";
+import { capacitySamples, providerTotals } from "./capacity.ts";
+import { recordSamples } from "./ledger.ts";
+import type { Sample } from "./meters.ts";
+import { sumUsage, usageCsv, usageReport } from "./query.ts";
+import { rollupAll } from "./rollup.ts";
+
+const tag = () => `h6a-${randomBytes(5).toString("hex")}`;
+const orgs: string[] = [];
+
+async function cleanup(orgId: string) {
+  const db = getDb();
+  await db.usageSample.deleteMany({ where: { orgId } });
+  await db.usageRollup.deleteMany({ where: { orgId } });
+  await db.usageRollupDirty.deleteMany({ where: { orgId } });
+  await db.budgetAlert.deleteMany({ where: { orgId } });
+  await db.orgBudget.deleteMany({ where: { orgId } });
+  await db.mailOutbox.deleteMany({ where: { orgId } });
+  await db.auditLog.deleteMany({ where: { orgId } });
+  await db.membership.deleteMany({ where: { orgId } });
+  await db.org.deleteMany({ where: { id: orgId } });
+}
+
+afterAll(async () => {
+  setClock(null);
+  for (const o of orgs) await cleanup(o);
+});
+
+const s = (orgId: string, clusterId: string, meter: Sample["meter"], at: string, q: number, ns = ""): Sample => ({
+  orgId,
+  clusterId,
+  namespace: ns,
+  meter,
+  windowStart: new Date(at),
+  windowSeconds: 60,
+  quantity: BigInt(q),
+  source: "collector",
+});
+
+describe("usage ledger", () => {
+  it("counts a duplicated collection once and rolls up per hour and day", async () => {
+    const orgId = tag();
+    orgs.push(orgId);
+    const c = `${orgId}-c1`;
+    const batch = [
+      s(orgId, c, "node_vcpu_seconds", "2026-03-01T10:00:00Z", 120),
+      s(orgId, c, "node_vcpu_seconds", "2026-03-01T10:01:00Z", 120),
+      s(orgId, c, "node_vcpu_seconds", "2026-03-01T11:59:00Z", 60),
+      s(orgId, c, "cpu_usage_millicore_seconds", "2026-03-01T10:00:00Z", 6000, "web"),
+    ];
+    expect(await recordSamples(batch)).toBe(4);
+    // The same collection again, and concurrently twice: nothing new.
+    const again = await Promise.all([recordSamples(batch), recordSamples(batch)]);
+    expect(again).toEqual([0, 0]);
+    await rollupAll();
+    await rollupAll();
+    const hours = await getDb().usageRollup.findMany({
+      where: { orgId, period: "hour", meter: "node_vcpu_seconds" },
+      orderBy: { periodStart: "asc" },
+    });
+    expect(hours.map((h) => [h.periodStart.toISOString(), h.quantity])).toEqual([
+      ["2026-03-01T10:00:00.000Z", 240n],
+      ["2026-03-01T11:00:00.000Z", 60n],
+    ]);
+    const day = await getDb().usageRollup.findFirst({ where: { orgId, period: "day", meter: "node_vcpu_seconds" } });
+    expect(day?.quantity).toBe(300n);
+
+    // A late window of an already rolled-up hour updates that hour and its day.
+    expect(await recordSamples([s(orgId, c, "node_vcpu_seconds", "2026-03-01T10:30:00Z", 30)])).toBe(1);
+    await rollupAll();
+    const total = await sumUsage({
+      orgId,
+      from: new Date("2026-03-01T00:00:00Z"),
+      to: new Date("2026-03-02T00:00:00Z"),
+    });
+    expect(total).toEqual([{ clusterId: c, meter: "node_vcpu_seconds", quantity: 330n }]);
+    // [from, to) excludes the 11:00 hour.
+    const early = await sumUsage({
+      orgId,
+      from: new Date("2026-03-01T10:00:00Z"),
+      to: new Date("2026-03-01T11:00:00Z"),
+    });
+    expect(early[0]?.quantity).toBe(270n);
+
+    const report = await usageReport({
+      orgId,
+      from: new Date("2026-03-01T00:00:00Z"),
+      to: new Date("2026-03-02T00:00:00Z"),
+      granularity: "hour",
+    });
+    expect(report.series.map((p) => p.values.node_vcpu_seconds)).toEqual(["270", "60"]);
+    expect(report.byCluster[0]?.values).toMatchObject({
+      node_vcpu_seconds: "330",
+      cpu_usage_millicore_seconds: "6000",
+    });
+    expect(report.byNamespace).toEqual([
+      {
+        clusterId: c,
+        clusterName: "(deleted cluster)",
+        namespace: "web",
+        values: { cpu_usage_millicore_seconds: "6000" },
+      },
+    ]);
+    const csv = await usageCsv({ orgId, from: new Date("2026-03-01T00:00:00Z"), to: new Date("2026-03-02T00:00:00Z") });
+    expect(csv.split("\n")[0]).toBe(
+      "period_start,cluster_id,cluster_name,namespace,meter,quantity,display_quantity,display_unit",
+    );
+    expect(csv).toContain(`2026-03-01T00:00:00.000Z,${c},,,node_vcpu_seconds,330,0.0917,vCPU-hours`);
+  });
+
+  it("refuses a reversed or too long range naming the field", async () => {
+    await expect(
+      usageReport({ orgId: "x", from: new Date("2026-03-02"), to: new Date("2026-03-01") }),
+    ).rejects.toMatchObject({ field: "to" });
+    await expect(
+      usageReport({ orgId: "x", from: new Date("2026-01-01"), to: new Date("2026-03-01"), granularity: "hour" }),
+    ).rejects.toMatchObject({ field: "granularity" });
+  });
+
+  it("computes windows from provider records exactly as the provider's totals", () => {
+    const records = [
+      {
+        kind: "machine" as const,
+        id: "m1",
+        clusterId: "c",
+        flavor: "s-2vcpu-4gb",
+        createdAt: new Date("2026-03-01T10:00:17Z"),
+        deletedAt: new Date("2026-03-01T10:03:41Z"),
+      },
+      {
+        kind: "controlplane" as const,
+        id: "c",
+        clusterId: "c",
+        createdAt: new Date("2026-03-01T09:59:59Z"),
+        deletedAt: null,
+      },
+      {
+        kind: "loadbalancer" as const,
+        id: "lb",
+        clusterId: "c",
+        createdAt: new Date("2026-03-01T10:02:30Z"),
+        deletedAt: null,
+      },
+    ];
+    const from = new Date("2026-03-01T10:00:00Z");
+    const to = new Date("2026-03-01T10:05:00Z");
+    const samples = capacitySamples({
+      orgId: "o",
+      clusterId: "c",
+      records,
+      from,
+      to,
+      seconds: 60,
+      haControlPlane: true,
+      onTimeFrom: new Date("2026-03-01T10:04:00Z"),
+    });
+    const sum = (m: string) => samples.filter((x) => x.meter === m).reduce((a, x) => a + x.quantity, 0n);
+    const truth = providerTotals(records, from, to, true);
+    for (const [m, q] of Object.entries(truth)) expect(sum(m)).toBe(q);
+    expect(truth.node_vcpu_seconds).toBe(2n * 204n);
+    expect(truth.controlplane_ha_seconds).toBe(300n);
+    expect(
+      samples.filter((x) => x.source === "collector").every((x) => x.windowStart >= new Date("2026-03-01T10:04:00Z")),
+    ).toBe(true);
+  });
+
+  it("sends each budget alert once per month, at 50, 80 and 100 %", async () => {
+    const db = getDb();
+    const orgId = tag();
+    orgs.push(orgId);
+    const email = `${orgId}@example.com`;
+    await db.org.create({ data: { id: orgId, name: `Budget ${orgId}` } });
+    const user = await db.user.create({ data: { email, name: "Budget owner" } });
+    await db.membership.create({ data: { orgId, userId: user.id, role: "owner" } });
+    setClock(new Date("2026-04-10T12:00:00Z"));
+    try {
+      const scope = { orgId, role: "owner" as const, actor: { type: "user" as const, userId: user.id } };
+      await expect(setBudget(scope, { amountMinor: 0 })).rejects.toMatchObject({ field: "amountMinor" });
+      await expect(setBudget({ ...scope, role: "member" }, { amountMinor: 100 })).rejects.toMatchObject({
+        code: "FORBIDDEN",
+      });
+      await setBudget(scope, { amountMinor: 100 }); // 1.00 EUR
+      // 30 vCPU-hours at 2 cents = 60 cents: 60 % of the budget.
+      await recordSamples([s(orgId, `${orgId}-c`, "node_vcpu_seconds", "2026-04-10T11:00:00Z", 30 * 3600)]);
+      await rollupAll();
+      expect(estimateCostMinor([{ meter: "node_vcpu_seconds", quantity: 30n * 3600n }])).toBe(60);
+      expect(await checkBudgets({ orgId })).toBe(1);
+      expect(await checkBudgets({ orgId })).toBe(0);
+      await recordSamples([s(orgId, `${orgId}-c`, "node_vcpu_seconds", "2026-04-10T11:01:00Z", 25 * 3600)]);
+      await rollupAll();
+      const [a, b] = await Promise.all([checkBudgets({ orgId }), checkBudgets({ orgId })]);
+      expect(a + b).toBe(2); // 110 %: 80 and 100, once each
+      const view = await getBudget(orgId);
+      expect(view).toMatchObject({
+        amountMinor: 100,
+        monthToDateMinor: 110,
+        percentUsed: 110,
+        alertsSent: [50, 80, 100],
+      });
+      const mails = await db.mailOutbox.findMany({ where: { orgId, to: email }, orderBy: { createdAt: "asc" } });
+      expect(mails.map((m) => m.subject)).toEqual([
+        `Budget ${orgId}: 50% of the 2026-04 budget used`,
+        expect.stringMatching(/: (80|100)% of the 2026-04 budget used$/),
+        expect.stringMatching(/: (80|100)% of the 2026-04 budget used$/),
+      ]);
+      // A new month starts again from zero.
+      setClock(new Date("2026-05-02T00:00:00Z"));
+      expect(await checkBudgets({ orgId })).toBe(0);
+      expect((await getBudget(orgId)).monthToDateMinor).toBe(0);
+    } finally {
+      setClock(null);
+      await db.membership.deleteMany({ where: { orgId } });
+      await db.user.deleteMany({ where: { id: user.id } });
+    }
+  });
+});
