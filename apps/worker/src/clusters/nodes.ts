@@ -3,6 +3,7 @@
 import { randomBytes } from "node:crypto";
 import { getDb, orgWhere } from "@nuage/db";
 import type { ClusterNode, NodePool } from "@nuage/db/types";
+import type { MachineSpec } from "@nuage/providers";
 import { type StepContext, StepError, waitFor } from "./context.ts";
 import { applyPoolToNode, deleteNodeObject, drainNode, kubeFor } from "./kube.ts";
 
@@ -10,6 +11,17 @@ const NODE_READY_TIMEOUT_MS = Number(process.env.NUAGE_NODE_READY_TIMEOUT_MS) ||
 
 function nodeName(pool: NodePool, id: string): string {
   return `${pool.name.slice(0, 40)}-${id.slice(-8)}`;
+}
+
+/** What the provider is asked for a node: the pool's flavor and labels (reconcile recreates with it too). */
+export function machineSpec(clusterId: string, n: ClusterNode, pool: NodePool | undefined): MachineSpec {
+  return {
+    id: n.id,
+    name: n.name,
+    clusterId,
+    flavor: n.flavor,
+    labels: { ...((pool?.labels ?? {}) as Record<string, string>), "nuage.dev/node-pool": pool?.name ?? "" },
+  };
 }
 
 const liveNode = { deletedAt: null, status: { in: ["creating", "ready"] as ClusterNode["status"][] } };
@@ -45,13 +57,7 @@ export async function ensureNodes(ctx: StepContext, version: string): Promise<st
   const poolById = new Map(pools.map((p) => [p.id, p]));
   for (const n of nodes) {
     const pool = poolById.get(n.poolId);
-    await ctx.provider.ensureMachine({
-      id: n.id,
-      name: n.name,
-      clusterId: ctx.cluster.id,
-      flavor: n.flavor,
-      labels: { ...((pool?.labels ?? {}) as Record<string, string>), "nuage.dev/node-pool": pool?.name ?? "" },
-    });
+    await ctx.provider.ensureMachine(machineSpec(ctx.cluster.id, n, pool));
   }
   const total = nodes.length;
   const joined = new Set(nodes.filter((n) => n.status === "ready").map((n) => n.id));

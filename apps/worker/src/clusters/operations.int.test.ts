@@ -4,6 +4,7 @@ import { LocalProvider, setProvider } from "@nuage/providers";
 import type { Worker } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cleanup, signUpUser, type TestUser, uid, userCaller } from "../../../../packages/api/src/test/helpers.ts";
+import { adminClients } from "./kube.ts";
 import { startClusterProcessors } from "./processor.ts";
 import { reconcileAll } from "./reconcile.ts";
 import { type Cloud, eventually, startCloud } from "./test/harness.ts";
@@ -32,7 +33,18 @@ describe("cluster operations", () => {
     // The provider refuses every call (wrong token) until the operator fixes it.
     setProvider(new LocalProvider({ url: cloud.lc.url, token: "wrong-token" }));
     const name = `ops-${uid()}`;
-    const c = await caller.clusters.create({ name, nodePools: [{ name: "p", flavor: "s-1vcpu-2gb", count: 1 }] });
+    const c = await caller.clusters.create({
+      name,
+      nodePools: [
+        {
+          name: "p",
+          flavor: "s-1vcpu-2gb",
+          count: 1,
+          labels: { tier: "web" },
+          taints: [{ key: "dedicated", value: "web", effect: "NoSchedule" }],
+        },
+      ],
+    });
     const failed = await eventually(async () => {
       const now = await caller.clusters.get({ id: c.id });
       if (now.status !== "error") throw new Error(now.status);
@@ -72,6 +84,15 @@ describe("cluster operations", () => {
     expect((await cloud.provider.getMachine(nodeId))?.id).toBe(nodeId);
     const events = await caller.clusters.events({ id: c.id });
     expect(events[0]).toMatchObject({ reason: "MachineReplaced", level: "warning" });
+    // The recreated node gets its pool's labels and taints back, then the cluster is running again.
+    const k = await adminClients(cloud.provider, c.id);
+    await eventually(async () => {
+      await reconcileAll();
+      if ((await caller.clusters.get({ id: c.id })).status !== "running") throw new Error("still degraded");
+    }, 60_000);
+    const node = await k.core.readNode({ name: running.nodes[0]!.name });
+    expect(node.metadata?.labels).toMatchObject({ tier: "web", "nuage.dev/node-pool": "p" });
+    expect(node.spec?.taints).toEqual([{ key: "dedicated", value: "web", effect: "NoSchedule" }]);
 
     await caller.clusters.delete({ id: c.id, confirmName: name });
     await eventually(async () => {

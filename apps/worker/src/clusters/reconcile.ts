@@ -1,9 +1,12 @@
 // Reconcile: compares desired state (rows) with what the provider holds. A VM that vanished or
 // whose node stayed NotReady is replaced; an orphan (a VM or control plane of Nuage's whose
 // cluster is gone) is removed. Drift is recorded as ClusterEvent rows.
+import { finishPendingOrgDeletions } from "@nuage/core";
 import { getDb, inOrg, orgWhere } from "@nuage/db";
-import type { Cluster } from "@nuage/db/types";
+import type { Cluster, NodePool } from "@nuage/db/types";
 import { getProvider } from "@nuage/providers";
+import { adminClients, applyPoolToNode, type KubeClients } from "./kube.ts";
+import { machineSpec } from "./nodes.ts";
 
 const NOT_READY_GRACE_MS = Number(process.env.NUAGE_NOT_READY_GRACE_MS) || 120_000;
 const notReadySince = new Map<string, number>();
@@ -47,26 +50,45 @@ async function reconcileCluster(c: Cluster): Promise<{ replaced: number; orphans
     // A cluster this provider does not host (another installation's, or a test's) is not ours to fix.
     if (!(await provider.getControlPlane(c.id))) return { replaced, orphans };
     const nodes = await db.clusterNode.findMany({
-      where: orgWhere(c.orgId, { clusterId: c.id, deletedAt: null, status: "ready" as const }),
+      where: orgWhere(c.orgId, {
+        clusterId: c.id,
+        deletedAt: null,
+        status: { in: ["ready", "creating"] as ("ready" | "creating")[] },
+      }),
     });
+    const pools = new Map(
+      (await db.nodePool.findMany({ where: orgWhere(c.orgId, { clusterId: c.id }) })).map((p) => [p.id, p]),
+    );
     const machines = await provider.listMachines({ clusterId: c.id });
     const byId = new Map(machines.map((m) => [m.id, m]));
+    let kube: KubeClients | undefined;
     let degraded = false;
     for (const n of nodes) {
       const m = byId.get(n.id);
+      const pool = pools.get(n.poolId);
       if (m?.ready) {
         notReadySince.delete(n.id);
+        if (n.status === "creating") {
+          // Recreated by an earlier pass: its pool's labels and taints go back on the Node, then it counts again.
+          kube ??= await adminClients(provider, c.id);
+          const done = await reapplyPool(kube, n.name, pool);
+          if (done)
+            await db.clusterNode.updateMany({ where: orgWhere(c.orgId, { id: n.id }), data: { status: "ready" } });
+          else degraded = true;
+        }
         continue;
       }
       const since = notReadySince.get(n.id) ?? Date.now();
       notReadySince.set(n.id, since);
-      if (m && Date.now() - since < NOT_READY_GRACE_MS) {
+      if (m && (n.status === "creating" || Date.now() - since < NOT_READY_GRACE_MS)) {
         degraded = true;
         continue;
       }
-      // Gone, or NotReady too long: recreate the VM under the same id (the node re-joins).
+      // Gone, or NotReady too long: recreate the VM under the same id (the node re-joins), with the
+      // pool's labels; the row is `creating` until the Node has its pool's labels and taints again.
       if (m) await provider.deleteMachine(n.id);
-      await provider.ensureMachine({ id: n.id, name: n.name, clusterId: c.id, flavor: n.flavor });
+      await provider.ensureMachine(machineSpec(c.id, n, pool));
+      await db.clusterNode.updateMany({ where: orgWhere(c.orgId, { id: n.id }), data: { status: "creating" } });
       notReadySince.delete(n.id);
       replaced++;
       degraded = true;
@@ -102,6 +124,24 @@ async function reconcileCluster(c: Cluster): Promise<{ replaced: number; orphans
   return { replaced, orphans };
 }
 
+/** Puts the pool's labels and taints back on a recreated node; false while it has not registered. */
+async function reapplyPool(k: KubeClients, node: string, pool: NodePool | undefined): Promise<boolean> {
+  if (!pool) return true;
+  try {
+    await applyPoolToNode(
+      k,
+      node,
+      pool.labels as Record<string, string>,
+      pool.taints as { key: string; value?: string; effect: string }[],
+      pool.name,
+    );
+    return true;
+  } catch (e) {
+    if ((e as { code?: number }).code === 404) return false;
+    throw e;
+  }
+}
+
 async function finishReconcile(clusters: number, replaced: number, orphans: number) {
   const db = getDb();
   const provider = getProvider();
@@ -124,5 +164,7 @@ async function finishReconcile(clusters: number, replaced: number, orphans: numb
       );
     }
   }
+  // An org whose last cluster was deleted by a worker that died before marking the org.
+  await finishPendingOrgDeletions();
   return { clusters, replaced, orphans };
 }

@@ -1,6 +1,6 @@
 // The steps of each operation type, in order (names match STEP_PLANS in @nuage/core).
 
-import { versionOf } from "@nuage/core";
+import { finishOrgDeletion, versionOf } from "@nuage/core";
 import { getDb, inOrg, orgWhere, type Prisma } from "@nuage/db";
 import { reloadCluster, type StepContext, StepError, type StepFn, waitFor } from "./context.ts";
 import { ensureRoleBindings, kubeFor } from "./kube.ts";
@@ -140,6 +140,8 @@ async function cleanupReport(ctx: StepContext): Promise<string> {
       data: { status: "deleted", deletedAt: now, endpoint: null },
     }),
   ]);
+  // The last cluster of an org being deleted: the org itself is soft-deleted now.
+  await finishOrgDeletion(ctx.orgId);
   return `Removed ${report.vms} VM(s), ${report.volumes} volume(s), ${report.loadBalancers} load balancer(s), ${report.controlPlanes} control plane(s)`;
 }
 

@@ -24,5 +24,11 @@ export {
   retryOperation,
   STEP_PLANS,
 } from "./operations.ts";
+export {
+  finishOrgDeletion,
+  finishPendingOrgDeletions,
+  type OrgDeletionView,
+  requestOrgDeletion,
+} from "./orgdeletion.ts";
 export * from "./schemas.ts";
 export { type ClusterView, type NodePoolView, type OperationView, STEP_TITLES } from "./views.ts";

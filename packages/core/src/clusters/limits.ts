@@ -20,6 +20,9 @@ export async function checkPlanLimits(
 ): Promise<void> {
   await lockOrg(tx, orgId);
   const org = await tx.org.findUniqueOrThrow({ where: { id: orgId } });
+  if (org.deletingAt || org.deletedAt) {
+    throw new AppError("FORBIDDEN", "This organization is being deleted: it cannot create or change clusters");
+  }
   if (org.suspendedAt && opts.scaleUp) {
     throw new AppError("FORBIDDEN", "This organization is suspended: it cannot create clusters or add nodes");
   }
