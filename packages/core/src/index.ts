@@ -39,8 +39,8 @@ export {
 } from "./invitations.ts";
 export { dispatchMail, queueMail } from "./mail/outbox.ts";
 export type { MailMessage } from "./mail/templates.ts";
-export * from "./metering/index.ts";
 export { leaveOrg, listMembers, removeMember, updateMemberRole } from "./members.ts";
+export * from "./metering/index.ts";
 export { createOrg, getOrg, listUserOrgs, type OrgMembershipView, resolveUserOrg, updateOrg } from "./orgs.ts";
 export { PASSWORD_POLICY } from "./password.ts";
 export { listAllOrgs } from "./platform.ts";
