@@ -17,6 +17,8 @@ export interface Host {
   /** Over-commit of vCPUs, as Nova's cpu_allocation_ratio. */
   cpuAllocationRatio: number;
   up: boolean;
+  /** Taking no new VMs while its VMs move elsewhere (hosts.ts). */
+  draining?: boolean;
 }
 
 export const FLAVORS: Flavor[] = [

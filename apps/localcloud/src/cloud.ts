@@ -33,6 +33,8 @@ export class Cloud {
   private readonly flavors = new Map<string, Flavor>(FLAVORS.map((f) => [f.name, f]));
   private readonly log: (msg: string, fields?: Record<string, unknown>) => void;
   private readonly provisioners = new Map<string, { stop(): void }>();
+  /** Control planes whose VM creates fail (fault injection, hosts.ts). */
+  readonly faults = new Set<string>();
 
   constructor(private readonly opts: CloudOptions) {
     this.log = opts.log ?? (() => undefined);
@@ -260,6 +262,9 @@ export class Cloud {
     const flavor = this.flavor(input.flavor);
     let cp: ControlPlaneRecord | undefined;
     if (input.controlPlaneId) cp = this.getControlPlane(input.controlPlaneId);
+    if (input.controlPlaneId && this.faults.has(input.controlPlaneId)) {
+      throw new CloudError(503, "ProviderUnavailable", "the compute service is unavailable (injected fault)");
+    }
     if (input.zone && !this.state.doc.hosts.some((h) => h.zone === input.zone)) {
       throw new CloudError(422, "InvalidZone", `zone ${input.zone} does not exist`);
     }
@@ -267,7 +272,7 @@ export class Cloud {
     try {
       host = placeVm(
         { flavor, zone: input.zone, group: input.controlPlaneId },
-        this.state.doc.hosts,
+        this.state.doc.hosts.filter((h) => !h.draining),
         Object.values(this.state.doc.vms),
         this.flavors,
       );
@@ -308,6 +313,7 @@ export class Cloud {
       flavor: vm.flavor,
       zone: vm.zone,
       hostId: vm.hostId,
+      hostUp: this.hostOf(vm)?.up !== false,
       controlPlaneId: vm.controlPlaneId,
       status: vm.status,
       address: vm.address,

@@ -39,7 +39,7 @@ export interface MachineInfo {
   clusterId: string | null;
   flavor: string;
   zone: string;
-  /** running | stopped | … (provider words) */
+  /** running | stopped | … (provider words); `host-down`: its host is down, it will not come back by itself */
   status: string;
   /** The node agent joined and reports Ready. */
   ready: boolean;
@@ -84,6 +84,20 @@ export interface ProviderFlavor {
   diskGiB: number;
 }
 
+/** Operator-only (admin console): a hypervisor host and what runs on it. */
+export type HostState = "up" | "down" | "draining";
+
+export interface ProviderHost {
+  id: string;
+  region: string;
+  zone: string;
+  state: HostState;
+  /** Schedulable capacity (vCPU after over-commit) and what the VMs on the host take. */
+  capacity: { vcpus: number; memoryMiB: number; diskGiB: number };
+  used: { vcpus: number; memoryMiB: number; diskGiB: number };
+  machines: { id: string; name: string; flavor: string; clusterId: string | null; status: string }[];
+}
+
 export interface Provider {
   readonly name: string;
   regions(): Promise<ProviderRegion[]>;
@@ -113,6 +127,14 @@ export interface Provider {
 
   /** The provider's usage records of one cluster: still open, or closed after `since`. */
   usageRecords(filter: { clusterId: string; since?: Date }): Promise<UsageRecord[]>;
+
+  /**
+   * Operator-only, optional (a provider without hosts of its own leaves them out): hosts with
+   * allocation, and host states to rehearse outages (`down`: its machines stop; `draining`: no
+   * new machines, the ones it holds move to other hosts; `up`).
+   */
+  listHosts?(): Promise<ProviderHost[]>;
+  setHostState?(id: string, state: HostState): Promise<ProviderHost>;
 
   /** Everything the provider holds for one cluster (reconcile and cleanup reports). */
   describe(clusterId: string): Promise<{

@@ -2,12 +2,14 @@
 import {
   type ControlPlaneInfo,
   type ControlPlaneSpec,
+  type HostState,
   type IssuedCredential,
   type MachineInfo,
   type MachineSpec,
   type Provider,
   ProviderError,
   type ProviderFlavor,
+  type ProviderHost,
   type ProviderRegion,
   type ResourceInfo,
   type UsageRecord,
@@ -30,6 +32,17 @@ interface VmView {
   status: string;
   labels?: Record<string, string>;
   nodeAgent?: { phase: string; message?: string };
+  /** false while its host is down (operator outage): the VM will not come back by itself. */
+  hostUp?: boolean;
+}
+interface HostView {
+  id: string;
+  region: string;
+  zone: string;
+  state: HostState;
+  capacity: ProviderHost["capacity"];
+  used: ProviderHost["used"];
+  vms: { id: string; name: string; flavor: string; controlPlaneId: string | null; nodeAgent: string }[];
 }
 interface ResView {
   id: string;
@@ -106,8 +119,8 @@ export class LocalProvider implements Provider {
       clusterId: v.controlPlaneId ?? null,
       flavor: v.flavor,
       zone: v.zone,
-      status: v.status,
-      ready: v.nodeAgent?.phase === "Ready",
+      status: v.hostUp === false ? "host-down" : v.status,
+      ready: v.nodeAgent?.phase === "Ready" && v.hostUp !== false,
       labels: v.labels ?? {},
     };
   }
@@ -235,5 +248,33 @@ export class LocalProvider implements Provider {
       this.listLoadBalancers({ clusterId }),
     ]);
     return { controlPlane, machines, volumes, loadBalancers };
+  }
+
+  async listHosts(): Promise<ProviderHost[]> {
+    const r = await this.call<{ items: HostView[] }>("GET", "/v1/hosts/detail");
+    return (r?.items ?? []).map((h) => this.host(h));
+  }
+
+  async setHostState(id: string, state: HostState): Promise<ProviderHost> {
+    const h = await this.call<HostView>("PUT", `/v1/hosts/${encodeURIComponent(id)}/state`, { state });
+    return this.host(h as HostView);
+  }
+
+  private host(h: HostView): ProviderHost {
+    return {
+      id: h.id,
+      region: h.region,
+      zone: h.zone,
+      state: h.state,
+      capacity: h.capacity,
+      used: h.used,
+      machines: h.vms.map((v) => ({
+        id: v.id,
+        name: v.name,
+        flavor: v.flavor,
+        clusterId: v.controlPlaneId,
+        status: h.state === "down" ? "host-down" : v.nodeAgent === "Ready" ? "ready" : v.nodeAgent.toLowerCase(),
+      })),
+    };
   }
 }
