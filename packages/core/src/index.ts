@@ -26,6 +26,7 @@ export {
 export { type AuditEntry, audit, listAudit } from "./audit.ts";
 export { now, setClock } from "./clock.ts";
 export * from "./clusters/index.ts";
+export * from "./namespaces/index.ts";
 export { coreEnv } from "./env.ts";
 export { AppError, type AppErrorCode } from "./errors.ts";
 export {

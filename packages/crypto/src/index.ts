@@ -1,3 +1,14 @@
+export {
+  masterKeyFrom,
+  masterKeyId,
+  newDataKey,
+  openValue,
+  rewrapDataKey,
+  sealValue,
+  unwrapDataKey,
+  wrapDataKey,
+  wrappedKeyId,
+} from "./datakeys.ts";
 export { createEnvelope, type Envelope, EnvelopeError } from "./envelope.ts";
 export { type KubeconfigOptions, renderKubeconfig } from "./kubeconfig.ts";
 export {

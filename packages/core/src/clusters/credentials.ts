@@ -7,6 +7,8 @@ import { getProvider } from "@nuage/providers";
 import type { OrgScope } from "../actor.ts";
 import { audit } from "../audit.ts";
 import { AppError } from "../errors.ts";
+import { isScopedIn } from "../namespaces/access.ts";
+import { SCOPED_GROUP } from "../namespaces/grants.ts";
 import { requireRole } from "../roles.ts";
 import { mutate } from "../tx.ts";
 
@@ -65,7 +67,7 @@ function testMinimumSeconds(): number | null {
 
 export async function issueKubeconfig(scope: OrgScope, input: { id: string; ttlHours: number; ttlSeconds?: number }) {
   requireRole(scope.role, "viewer", "download kubeconfigs");
-  const group = ROLE_GROUPS[scope.role];
+  let group = ROLE_GROUPS[scope.role];
   if (!group) throw new AppError("FORBIDDEN", `Your role (${scope.role}) cannot download kubeconfigs`);
   const db = getDb();
   const cluster = await db.cluster.findFirst({ where: inOrg(scope.orgId, input.id) });
@@ -101,6 +103,15 @@ export async function issueKubeconfig(scope: OrgScope, input: { id: string; ttlH
   } else {
     throw new AppError("FORBIDDEN", "Kubeconfigs are issued to users and API tokens only");
   }
+  // A member/viewer with namespace grants in this cluster gets no cluster-wide group (issue 5):
+  // only the RoleBindings of their namespaces apply.
+  if (
+    scope.actor.type === "user" &&
+    userId &&
+    (scope.role === "member" || scope.role === "viewer") &&
+    (await isScopedIn(scope.orgId, userId, cluster.id))
+  )
+    group = SCOPED_GROUP;
   const issued = await getProvider().issueCredential(cluster.id, { user: subject, groups: [group], ttlSeconds });
   const row = await mutate(async (tx) => {
     const r = await tx.clusterCredential.create({
