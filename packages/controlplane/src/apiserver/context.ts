@@ -12,6 +12,10 @@ export interface RequestContext {
   fieldValidation?: "Strict" | "Warn" | "Ignore";
   /** Warnings collected for the `Warning:` response header. */
   warnings: string[];
+  /** metadata.managedFields manager: ?fieldManager=, else the User-Agent's product. */
+  fieldManager?: string;
+  /** Server-side apply ?force=true: take over conflicting fields. */
+  force?: boolean;
 }
 
 export const LOOPBACK_USER: UserInfo = { name: "system:apiserver", groups: ["system:masters", "system:authenticated"] };

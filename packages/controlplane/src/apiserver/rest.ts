@@ -32,7 +32,7 @@ interface Deps {
 
 const MAX_BODY = 3 * 1024 * 1024;
 
-async function readBody(req: IncomingMessage): Promise<Json> {
+async function readBody(req: IncomingMessage, raw = false): Promise<Json> {
   const ct = String(req.headers["content-type"] ?? "");
   if (ct.includes("cbor")) {
     throw new ApiError(
@@ -48,16 +48,17 @@ async function readBody(req: IncomingMessage): Promise<Json> {
     if (size > MAX_BODY) throw new ApiError(413, "RequestEntityTooLarge", "the request body is too large");
     chunks.push(c as Buffer);
   }
-  const raw = Buffer.concat(chunks);
+  const bytes = Buffer.concat(chunks);
+  if (raw) return bytes.toString("utf8");
   if (ct.includes("protobuf")) {
-    if (!isProtobuf(raw)) throw badRequest("the protobuf body does not start with the Kubernetes envelope");
+    if (!isProtobuf(bytes)) throw badRequest("the protobuf body does not start with the Kubernetes envelope");
     try {
-      return decodeKubernetesProtobuf(raw);
+      return decodeKubernetesProtobuf(bytes);
     } catch (e) {
       throw badRequest(`cannot decode the protobuf body: ${(e as Error).message}`);
     }
   }
-  const text = raw.toString("utf8");
+  const text = bytes.toString("utf8");
   if (!text.trim()) return undefined;
   try {
     return JSON.parse(text);
@@ -66,18 +67,27 @@ async function readBody(req: IncomingMessage): Promise<Json> {
   }
 }
 
-function context(deps: Deps, q: URLSearchParams, body?: Json): RequestContext {
+function context(deps: Deps, q: URLSearchParams, body?: Json, req?: IncomingMessage): RequestContext {
   const dry = q.getAll("dryRun");
   if (dry.some((d) => d !== "All"))
     throw badRequest(`unsupported dryRun value "${dry.find((d) => d !== "All")}"; supported values: "All"`);
   const fv = q.get("fieldValidation") ?? "Warn";
   if (!["Strict", "Warn", "Ignore"].includes(fv))
     throw badRequest(`fieldValidation must be one of Ignore, Warn or Strict, got "${fv}"`);
+  // As upstream: the fieldManager parameter, else the User-Agent's product ("kubectl/v1.32.0 ..." → kubectl).
+  const fieldManager = q.get("fieldManager") || String(req?.headers["user-agent"] ?? "").split("/")[0] || undefined;
+  if (fieldManager && fieldManager.length > 128)
+    throw badRequest(`fieldManager: Too long: may not be more than 128 bytes`);
+  const force = q.get("force");
+  if (force !== null && force !== "true" && force !== "false")
+    throw badRequest(`force: Invalid value: "${force}": must be true or false`);
   return {
     user: deps.user,
     dryRun: dry.length > 0 || (Array.isArray(body?.dryRun) && body.dryRun.includes("All")),
     fieldValidation: fv as RequestContext["fieldValidation"],
     warnings: [],
+    fieldManager,
+    force: force === "true",
   };
 }
 
@@ -103,7 +113,7 @@ function patchType(ct: string): PatchType | "apply" {
   throw new ApiError(
     415,
     "UnsupportedMediaType",
-    `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json`,
+    `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json`,
   );
 }
 
@@ -173,7 +183,7 @@ export async function handleResource(
 
   if (method === "POST") {
     const body = await readBody(req);
-    const ctx = context(deps, q, body);
+    const ctx = context(deps, q, body, req);
     if (!body || typeof body !== "object") throw badRequest("the request body must be a JSON object");
     if (r.name && sub) return reply(res, ctx, 201, await subs.create(ctx, def, r.namespace, r.name, sub, body));
     if (r.name) throw methodNotAllowed();
@@ -189,7 +199,7 @@ export async function handleResource(
   if (method === "PUT") {
     if (!r.name) throw methodNotAllowed();
     const body = await readBody(req);
-    const ctx = context(deps, q, body);
+    const ctx = context(deps, q, body, req);
     if (!body || typeof body !== "object") throw badRequest("the request body must be a JSON object");
     if (sub === "scale") return reply(res, ctx, 200, await subs.updateScale(ctx, def, r.namespace, r.name, body));
     if (sub === "approval") return reply(res, ctx, 200, await subs.approval(ctx, def, r.name, body));
@@ -206,10 +216,13 @@ export async function handleResource(
   if (method === "PATCH") {
     if (!r.name) throw methodNotAllowed();
     const type = patchType(String(req.headers["content-type"] ?? ""));
-    const body = await readBody(req);
-    const ctx = context(deps, q, undefined);
+    const body = await readBody(req, type === "apply");
+    const ctx = context(deps, q, undefined, req);
+    if (type !== "apply" && q.has("force"))
+      throw badRequest("force: Forbidden: may not be specified for non-apply patch");
     if (sub === "scale") {
-      if (type === "apply") throw new ApiError(415, "UnsupportedMediaType", "server-side apply is not supported yet");
+      if (type === "apply")
+        throw new ApiError(415, "UnsupportedMediaType", "server-side apply of the scale subresource is not supported");
       return reply(res, ctx, 200, await subs.patchScale(ctx, def, r.namespace, r.name, type, body));
     }
     const effectiveSub = sub === "approval" ? "status" : sub;
@@ -218,7 +231,7 @@ export async function handleResource(
 
   if (method === "DELETE") {
     const body = (await readBody(req)) ?? {};
-    const ctx = context(deps, q, body);
+    const ctx = context(deps, q, body, req);
     const opts: DeleteOptions = {
       propagationPolicy: body.propagationPolicy ?? q.get("propagationPolicy") ?? undefined,
       gracePeriodSeconds:

@@ -3,8 +3,10 @@
 // graceful deletion and finalizers.
 import { randomUUID } from "node:crypto";
 import type { DeleteOptions, KubeObject, ListOptions, PatchType, WatchEvent } from "../client.ts";
+import { parseApplyBody, serverSideApply } from "./apply.ts";
 import type { RequestContext } from "./context.ts";
 import { ApiError, alreadyExists, badRequest, conflict, gone, notFound } from "./errors.ts";
+import { type ManagedFieldsEntry, trackUpdate } from "./managedfields.ts";
 import { applyPatch } from "./patch.ts";
 import { gvString, hasStatus, type ResourceDef } from "./registry.ts";
 import { makeFilter } from "./selectors.ts";
@@ -35,6 +37,13 @@ function specOf(o: KubeObject): string {
 }
 
 const RV_PLACEHOLDER = "\u0000patch-base";
+
+/** Writers without a fieldManager or User-Agent: the in-process controllers. */
+export const DEFAULT_MANAGER = "kube-controller-manager";
+
+function managerOf(ctx: RequestContext): string {
+  return ctx.fieldManager || DEFAULT_MANAGER;
+}
 
 export class Store {
   admission: AdmissionPlugin[] = [];
@@ -91,7 +100,13 @@ export class Store {
     );
   }
 
-  async create(ctx: RequestContext, def: ResourceDef, input: KubeObject, namespace?: string): Promise<KubeObject> {
+  async create(
+    ctx: RequestContext,
+    def: ResourceDef,
+    input: KubeObject,
+    namespace?: string,
+    managed?: ManagedFieldsEntry[],
+  ): Promise<KubeObject> {
     const obj = clone(input);
     obj.metadata ??= {};
     const meta = obj.metadata;
@@ -116,6 +131,11 @@ export class Store {
     if (def.resource === "pods" && def.group === "") prepareStatus(def, obj, undefined);
     validateObject(ctx, def, obj, undefined);
     for (const p of this.admission) await p.validate?.(ctx, "CREATE", def, obj);
+    const mf =
+      managed ??
+      trackUpdate(def, undefined, obj, { manager: managerOf(ctx), apiVersion: gvString(def.group, def.version) });
+    if (mf?.length) meta.managedFields = mf;
+    else delete meta.managedFields;
     if (ctx.dryRun) return obj;
     const stored = await this.storage.create(def, obj);
     if (!stored) throw alreadyExists(def, meta.name!);
@@ -155,8 +175,14 @@ export class Store {
     old: KubeObject,
     incoming: KubeObject,
     subresource?: string,
+    managed?: ManagedFieldsEntry[],
   ): Promise<KubeObject> {
     let obj: KubeObject;
+    // managedFields: [{}] clears them (as upstream); otherwise they are the server's to keep.
+    const reset =
+      Array.isArray(incoming.metadata?.managedFields) &&
+      incoming.metadata.managedFields.length === 1 &&
+      !(incoming.metadata.managedFields[0] as { manager?: string })?.manager;
     if (subresource === "status") {
       obj = clone(old);
       obj.status = incoming.status;
@@ -196,6 +222,16 @@ export class Store {
     for (const p of this.admission) await p.admit?.(ctx, "UPDATE", def, obj, old);
     validateObject(ctx, def, obj, old);
     for (const p of this.admission) await p.validate?.(ctx, "UPDATE", def, obj, old);
+    const mf = reset
+      ? undefined
+      : (managed ??
+        trackUpdate(def, old, obj, {
+          manager: managerOf(ctx),
+          apiVersion: gvString(def.group, def.version),
+          subresource: subresource === "status" ? "status" : undefined,
+        }));
+    if (mf?.length) obj.metadata.managedFields = mf;
+    else delete obj.metadata.managedFields;
     if (ctx.dryRun) return this.typed(def, obj);
     const m = obj.metadata;
     if (
@@ -227,14 +263,8 @@ export class Store {
     patch: unknown,
     subresource?: string,
   ): Promise<KubeObject> {
-    if (type === "apply") {
-      throw new ApiError(
-        415,
-        "UnsupportedMediaType",
-        "the server does not yet support server-side apply (application/apply-patch+yaml)",
-      );
-    }
     const ns = def.namespaced ? (namespace ?? "default") : undefined;
+    if (type === "apply") return this.apply(ctx, def, ns, name, patch, subresource);
     for (let attempt = 0; ; attempt++) {
       const old = await this.storage.get(def, ns, name);
       if (!old) throw notFound(def, name);
@@ -253,6 +283,62 @@ export class Store {
         return await this.replace(ctx, def, old, patched, subresource);
       } catch (e) {
         if (e instanceof ApiError && e.reason === "Conflict" && !wantRv && attempt < 20) continue;
+        throw e;
+      }
+    }
+  }
+
+  /** Server-side apply: create or merge, with field ownership (apply.ts). */
+  private async apply(
+    ctx: RequestContext,
+    def: ResourceDef,
+    ns: string | undefined,
+    name: string,
+    body: unknown,
+    subresource?: string,
+  ): Promise<KubeObject> {
+    if (!ctx.fieldManager) throw badRequest("PATCH requests with apply must specify a fieldManager");
+    const applied = (typeof body === "string" ? parseApplyBody(body) : body) as KubeObject;
+    if (!applied || typeof applied !== "object" || Array.isArray(applied))
+      throw badRequest("the apply body must be an object");
+    if (applied.metadata?.name && applied.metadata.name !== name) {
+      throw badRequest(
+        `the name of the object (${applied.metadata.name}) does not match the name on the URL (${name})`,
+      );
+    }
+    if (def.namespaced && applied.metadata?.namespace && applied.metadata.namespace !== ns) {
+      throw badRequest("the namespace of the provided object does not match the namespace sent on the request");
+    }
+    const opts = { manager: ctx.fieldManager, force: ctx.force === true, subresource };
+    for (let attempt = 0; ; attempt++) {
+      const old = await this.storage.get(def, ns, name);
+      if (!old) {
+        if (subresource) throw notFound(def, name);
+        const merged = serverSideApply(def, undefined, applied, opts);
+        merged.metadata.name = name;
+        try {
+          return await this.create(ctx, def, merged, ns, merged.metadata.managedFields as ManagedFieldsEntry[]);
+        } catch (e) {
+          if (e instanceof ApiError && e.reason === "AlreadyExists" && attempt < 5) continue;
+          throw e;
+        }
+      }
+      const current = this.typed(def, old);
+      const wantRv = applied.metadata?.resourceVersion;
+      if (wantRv && wantRv !== old.metadata.resourceVersion) throw conflict(def, name);
+      const merged = serverSideApply(def, current, applied, opts);
+      merged.metadata.resourceVersion = old.metadata.resourceVersion;
+      try {
+        return await this.replace(
+          ctx,
+          def,
+          old,
+          merged,
+          subresource,
+          (merged.metadata.managedFields as ManagedFieldsEntry[] | undefined) ?? [],
+        );
+      } catch (e) {
+        if (e instanceof ApiError && e.reason === "Conflict" && !wantRv && attempt < 20 && !e.details?.causes) continue;
         throw e;
       }
     }
