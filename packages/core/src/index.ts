@@ -24,6 +24,7 @@ export {
   type TokenPrincipal,
 } from "./apiTokens.ts";
 export { type AuditEntry, audit, listAudit } from "./audit.ts";
+export * from "./billing/index.ts";
 export { now, setClock } from "./clock.ts";
 export * from "./clusters/index.ts";
 export * from "./namespaces/index.ts";

@@ -1,0 +1,66 @@
+// Billing: price book, invoices, credits, Stripe, webhooks, dunning (docs/billing.md).
+export {
+  applyPaymentState,
+  type BillingStatus,
+  billingStatus,
+  type DunningAction,
+  dunningGraceMs,
+  dunningSweep,
+  overrideDunning,
+  resumeOrg,
+} from "./dunning.ts";
+export {
+  type BillingSummary,
+  billingCloseLagMs,
+  billingSummary,
+  closeDueMonths,
+  creditBalance,
+  getInvoice,
+  grantCredit,
+  type InvoiceLineView,
+  type InvoiceView,
+  listInvoices,
+  type RefreshResult,
+  refreshInvoices,
+} from "./invoices.ts";
+export {
+  currentPriceBook,
+  DEFAULT_PLANS,
+  getPriceBook,
+  listPriceBooks,
+  PLANS as BILLING_PLANS,
+  type Plan,
+  type PlanKey,
+  type Plans,
+  type PriceBook,
+  PRICE_ITEM_INFO,
+  PRICE_ITEMS,
+  type PriceItem,
+  setOrgPlan,
+  updatePriceBook,
+  ZPlan,
+  ZPlans,
+} from "./pricebook.ts";
+export {
+  BILLED_METER_LIST,
+  BILLED_METERS,
+  type BilledMeter,
+  divRoundHalfUp,
+  formatMinor,
+  lineAmount,
+  monthEnd,
+  monthStart,
+  priceUsage,
+  unitSize,
+} from "./pricing.ts";
+export {
+  createCheckoutSession,
+  createPortalSession,
+  ensureCustomer,
+  ensureSubscription,
+  reportUsage,
+  stripeEnabled,
+  syncCustomer,
+  usageIdentifier,
+} from "./stripe.ts";
+export { handleStripeWebhook, syncStripeInvoice, WEBHOOK_EVENT_TYPES } from "./webhooks.ts";
