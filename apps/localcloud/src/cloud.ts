@@ -11,6 +11,7 @@ import { startClusterProvisioner } from "./provisioner.ts";
 import { VolumesAndBalancers } from "./resources.ts";
 import type { ControlPlaneRecord, LoadBalancerRecord, VmRecord } from "./state.ts";
 import { StateStore } from "./state.ts";
+import { TrafficPlane } from "./traffic/plane.ts";
 import { AgentPool } from "./vms.ts";
 
 export interface CloudOptions {
@@ -35,11 +36,14 @@ export class Cloud {
   private readonly provisioners = new Map<string, { stop(): void }>();
   /** Control planes whose VM creates fail (fault injection, hosts.ts). */
   readonly faults = new Set<string>();
+  /** Cluster networks and load balancer listeners (traffic/plane.ts). */
+  readonly traffic: TrafficPlane;
 
   constructor(private readonly opts: CloudOptions) {
     this.log = opts.log ?? (() => undefined);
     this.state = new StateStore(opts.dataDir, () => defaultHosts(opts.regions, opts.hostsPerZone));
     this.resources = new VolumesAndBalancers(this.state);
+    this.traffic = new TrafficPlane(this.log);
     this.supervisor = new ControlPlaneSupervisor(opts.dataDir, opts.etcdUrl, this.log);
     this.agents = new AgentPool({
       flavor: (name) => this.flavor(name),
@@ -48,6 +52,7 @@ export class Cloud {
       waitControlPlane: (id) => this.supervisor.waitReady(id, 120_000),
       save: () => this.state.save(),
       log: this.log,
+      network: (id) => this.traffic.network(id),
     });
   }
 
@@ -60,12 +65,14 @@ export class Cloud {
     for (const vm of Object.values(this.state.doc.vms)) {
       if (vm.status === "ACTIVE" && this.hostOf(vm)?.up !== false) this.agents.start(vm);
     }
+    this.traffic.syncLoadBalancers(this.resources.listLoadBalancers());
   }
 
   async close(): Promise<void> {
     for (const p of this.provisioners.values()) p.stop();
     this.provisioners.clear();
     await this.agents.stopAll();
+    this.traffic.close();
     await this.supervisor.stopAll();
     this.state.flush();
   }
@@ -154,13 +161,23 @@ export class Cloud {
           .filter((v) => v.controlPlaneId === cp.id)
           .map((v) => v.id),
     };
+    const syncLbs = () => this.traffic.syncLoadBalancers(this.resources.listLoadBalancers());
     const lbBackend = {
-      create: (id: string, name: string, ports: LoadBalancerRecord["ports"]) =>
-        this.resources.createLoadBalancer({ id, name, controlPlaneId: cp.id, ports }).loadBalancer,
+      create: (id: string, name: string, ports: LoadBalancerRecord["ports"]) => {
+        const lb = this.resources.createLoadBalancer({ id, name, controlPlaneId: cp.id, ports }).loadBalancer;
+        syncLbs();
+        return lb;
+      },
+      update: (id: string, ports: LoadBalancerRecord["ports"]) => {
+        this.resources.updateLoadBalancerPorts(id, ports);
+        syncLbs();
+      },
       delete: (id: string) => {
         this.resources.deleteLoadBalancer(id);
+        syncLbs();
       },
       list: () => this.resources.listLoadBalancers().filter((lb) => lb.controlPlaneId === cp.id),
+      network: this.traffic.network(cp.id),
     };
     this.provisioners.set(
       cp.id,
@@ -207,6 +224,8 @@ export class Cloud {
       if (vol.controlPlaneId === id) delete this.state.doc.volumes[vol.id];
     for (const lb of Object.values(this.state.doc.loadBalancers))
       if (lb.controlPlaneId === id) delete this.state.doc.loadBalancers[lb.id];
+    this.traffic.syncLoadBalancers(this.resources.listLoadBalancers());
+    this.traffic.dropNetwork(id);
     await this.supervisor.stop(id);
     const etcd = new Etcd3({ hosts: this.opts.etcdUrl });
     try {

@@ -83,12 +83,22 @@ export class VolumesAndBalancers {
       name: input.name ?? input.id,
       controlPlaneId: input.controlPlaneId,
       ports: input.ports ?? [],
-      address: `127.2.${(n >> 8) & 255}.${n & 255}`,
+      // 127.<installation>.128-255.x: loopback addresses of this localcloud's own (VMs use the
+      // lower half of the same /16), so two localclouds on one machine do not collide on :80.
+      address: `127.${this.state.doc.addressBase ?? 2}.${128 + ((n >> 8) & 127)}.${n & 255}`,
       createdAt: now(),
     };
     this.state.doc.loadBalancers[lb.id] = lb;
     this.state.save();
     return { created: true, loadBalancer: lb };
+  }
+
+  updateLoadBalancerPorts(id: string, ports: LoadBalancerRecord["ports"]) {
+    const lb = this.state.doc.loadBalancers[id];
+    if (!lb) throw notFound("load balancer", id);
+    lb.ports = ports;
+    this.state.save();
+    return lb;
   }
 
   listLoadBalancers() {

@@ -1,6 +1,6 @@
 // VMs and the node agent each one runs (in this process: a VM is cheap here).
 import { issueCertificate } from "@nuage/crypto";
-import { NodeAgent } from "@nuage/nodeagent";
+import { type ClusterNetwork, NodeAgent } from "@nuage/nodeagent";
 import type { Flavor } from "./catalog.ts";
 import type { ControlPlaneRecord, VmRecord } from "./state.ts";
 
@@ -26,6 +26,8 @@ export class AgentPool {
       waitControlPlane: (id: string) => Promise<void>;
       save: () => void;
       log: (msg: string, fields?: Record<string, unknown>) => void;
+      /** The cluster's simulated data plane (NodePorts, pod connections, DNS). */
+      network?: (controlPlaneId: string) => ClusterNetwork;
     },
   ) {}
 
@@ -89,6 +91,7 @@ export class AgentPool {
         labels: vm.labels,
         providerID: `localcloud://${vm.id}`,
         log: this.deps.log,
+        network: this.deps.network?.(cp.id),
       });
       rt.agent = agent;
       await agent.start();

@@ -4,6 +4,7 @@
 import { type NodeCredentials, requestNodeCertificate } from "./bootstrap.ts";
 import type { Timing } from "./container.ts";
 import { KubeClient, type Watch } from "./kubeclient.ts";
+import type { ClusterNetwork } from "./net/network.ts";
 import { type Flavor, type NodeIdentity, postNodeStatus, registerNode, renewLease } from "./node.ts";
 import { type PodObj, PodWorker } from "./pod.ts";
 import { startKubeletServer } from "./server.ts";
@@ -38,6 +39,8 @@ export interface NodeAgentConfig {
   bootstrapTimeoutMs?: number;
   timing?: Partial<Timing>;
   log?: (msg: string, fields?: Record<string, unknown>) => void;
+  /** The cluster's simulated data plane (NodePorts on `address`, pod connections, DNS). */
+  network?: ClusterNetwork;
 }
 
 const DEFAULT_TIMING: Timing = {
@@ -98,6 +101,7 @@ export class NodeAgent {
       memoryBytes: this.cfg.flavor.memoryMiB * 2 ** 20,
       pods: () => this.workers.values(),
     });
+    this.cfg.network?.attachNode(this.cfg.address, () => this.workers.values());
     try {
       await this.join();
     } catch (err) {
@@ -218,6 +222,7 @@ export class NodeAgent {
       releaseIP: (ip) => this.usedIPs.delete(ip),
       reserveIP: (ip) => this.usedIPs.add(ip),
       onGone: (gone) => this.workers.delete(gone),
+      network: this.cfg.network,
     });
     this.workers.set(uid, w);
     if (p.metadata.deletionTimestamp) {
@@ -256,6 +261,7 @@ export class NodeAgent {
     for (const w of this.workers.values()) w.stop();
     this.workers.clear();
     this.usedIPs.clear();
+    this.cfg.network?.detachNode(this.cfg.address);
     this.server?.close();
     this.server = undefined;
     this.client.close();

@@ -2,7 +2,9 @@
 // logs and usage. Everything is driven by timers; nothing polls.
 import { randomBytes } from "node:crypto";
 import { imageId, parseImage, profileFor, pullError } from "./images.ts";
-import { type Program, parseProgram } from "./script.ts";
+import { defaultPorts, respond, type SimRequest, type SimResponse } from "./net/http.ts";
+import { LoadMeter } from "./net/load.ts";
+import { type Program, parseProgram, type Step } from "./script.ts";
 
 export interface ContainerSpec {
   name: string;
@@ -53,6 +55,10 @@ export interface LogLine {
 }
 
 const MAX_LOG_LINES = 2000;
+/** The cluster DNS service address busybox's nslookup names (kube-dns's usual ClusterIP). */
+const DNS_SERVER = "10.96.0.10";
+/** The shortest time one simulated wget/curl takes. */
+const MIN_REQUEST_MS = 20;
 const now = () => new Date().toISOString().replace(/\.\d+Z$/, "Z");
 
 export function parseQuantity(q: string | undefined): number | undefined {
@@ -89,6 +95,15 @@ export class ContainerSim {
   private readonly profile;
   private env: Record<string, string> = {};
   private stopped = false;
+  /** Requests served recently: their CPU cost shows in usage(). */
+  readonly load = new LoadMeter();
+  /** The cluster network as seen from this container's pod (set by the pod). */
+  net?: {
+    namespace: string;
+    fetch(url: string): Promise<{ status: number; body: string } | { error: string }>;
+    resolve(host: string): { ip: string } | { cname: string } | undefined;
+  };
+  private lastStatus = 0;
 
   constructor(
     readonly spec: ContainerSpec,
@@ -129,28 +144,31 @@ export class ContainerSim {
   }
 
   /**
-   * An HTTP request reaching the container (through a Service or the API server's proxy): a
-   * serving image answers and, like nginx, logs an access line; other images refuse it.
+   * An HTTP request reaching the container (a Service, an Ingress, `kubectl port-forward` or the
+   * API server's proxy): a serving image answers as its server would (net/http.ts) and logs its
+   * access line; each request also costs CPU (net/load.ts). Other images refuse it.
    */
-  handleRequest(req: { method: string; path: string; clientIP: string; userAgent: string }): {
-    status: number;
-    body: string;
-  } {
+  handleRequest(req: SimRequest): SimResponse {
     if (!this.running || this.profile.mode !== "serve") {
-      return { status: 502, body: `dial tcp: connect: connection refused (container ${this.spec.name})\n` };
+      return {
+        status: 502,
+        headers: {},
+        body: `dial tcp: connect: connection refused (container ${this.spec.name})\n`,
+      };
     }
-    const name = parseImage(this.spec.image).name;
-    const body =
-      name === "nginx" && req.path === "/"
-        ? "<!DOCTYPE html>\n<html>\n<head>\n<title>Welcome to nginx!</title>\n</head>\n<body>\n<h1>Welcome to nginx!</h1>\n</body>\n</html>\n"
-        : name === "httpd" && req.path === "/"
-          ? "<html><body><h1>It works!</h1></body></html>\n"
-          : "ok\n";
-    const time = new Date().toUTCString().replace(/^\w+, (\d+) (\w+) (\d+) ([\d:]+) GMT$/, "$1/$2/$3:$4 +0000");
-    this.log(
-      `${req.clientIP} - - [${time}] "${req.method} ${req.path} HTTP/1.1" 200 ${body.length} "-" "${req.userAgent}" "-"`,
-    );
-    return { status: 200, body };
+    const r = respond(this.spec.image, req);
+    this.load.hit();
+    if (r.accessLog) this.log(r.accessLog);
+    return r;
+  }
+
+  /** Whether the container accepts connections on this port now (running, serving, listening there). */
+  listensOn(port: number): boolean {
+    if (!this.running || this.profile.mode !== "serve") return false;
+    const declared = this.spec.ports?.map((p) => p.containerPort) ?? [];
+    if (declared.includes(port)) return true;
+    const own = defaultPorts(this.spec.image);
+    return own ? own.includes(port) : true;
   }
 
   /** Streams new lines to fn until the container instance ends (then onEnd) or the caller stops. */
@@ -292,6 +310,9 @@ export class ContainerSim {
         const next = i + 1;
         this.later(step.seconds * 1000 * this.timing.sleepScale, () => this.runSteps(next));
         return;
+      } else if (step.op === "fetch" || step.op === "nslookup") {
+        this.runNetworkStep(step, i);
+        return;
       }
     }
     if (this.program.loop && steps.length > 0) {
@@ -299,7 +320,82 @@ export class ContainerSim {
       return;
     }
     if (this.program.forever) return;
-    this.exit(0);
+    this.exit(this.lastStatus);
+  }
+
+  /** `wget`/`curl`/`nslookup` through the cluster's simulated network, then the next step. */
+  private runNetworkStep(step: Extract<Step, { op: "fetch" | "nslookup" }>, i: number): void {
+    const instance = this.starts;
+    const began = Date.now();
+    const last = i === this.program.steps.length - 1 && !this.program.loop;
+    const proceed = (status: number) => {
+      if (this.stopped || !this.running || this.starts !== instance) return;
+      this.lastStatus = last ? status : 0;
+      // A request takes a little time, so a tight `while true` loop stays at a sane rate.
+      this.later(Math.max(0, MIN_REQUEST_MS - (Date.now() - began)), () => this.runSteps(i + 1));
+    };
+    if (!this.net) {
+      this.log(
+        step.op === "nslookup"
+          ? `;; connection timed out; no servers could be reached`
+          : "wget: network is unreachable",
+      );
+      proceed(1);
+      return;
+    }
+    if (step.op === "nslookup") {
+      const host = this.expand(step.host);
+      const r = this.net.resolve(host);
+      this.log(`Server:\t\t${DNS_SERVER}`);
+      this.log(`Address:\t${DNS_SERVER}:53`);
+      this.log("");
+      if (!r) {
+        this.log(`** server can't find ${host}: NXDOMAIN`);
+        proceed(1);
+        return;
+      }
+      const fqdn =
+        host.includes(".svc") || !host.includes(".")
+          ? `${host.split(".")[0]}.${host.includes(".") ? host.split(".")[1] : this.net.namespace}.svc.cluster.local`
+          : host;
+      if ("cname" in r) this.log(`${fqdn}\tcanonical name = ${r.cname}`);
+      else {
+        this.log(`Name:\t${fqdn}`);
+        this.log(`Address: ${r.ip}`);
+      }
+      this.log("");
+      proceed(0);
+      return;
+    }
+    const url = this.expand(step.url);
+    void this.net.fetch(url).then((r) => {
+      if (this.stopped || !this.running || this.starts !== instance) return;
+      if ("error" in r) {
+        const host = /^(?:\w+:\/\/)?([^/:]+)/.exec(url)?.[1] ?? url;
+        this.log(
+          step.tool === "curl"
+            ? r.error.startsWith("bad address")
+              ? `curl: (6) Could not resolve host: ${host}`
+              : `curl: (7) Failed to connect to ${host}: ${r.error}`
+            : `wget: ${r.error}`,
+        );
+        proceed(step.tool === "curl" ? (r.error.startsWith("bad address") ? 6 : 7) : 1);
+        return;
+      }
+      if (step.tool === "wget" && r.status >= 400) {
+        if (!step.quiet) this.log(`wget: server returned error: HTTP/1.1 ${r.status}`);
+        proceed(1);
+        return;
+      }
+      if (step.toStdout) {
+        for (const line of r.body.replace(/\n$/, "").split("\n")) this.log(line);
+      } else if (!step.quiet) {
+        this.log(`Connecting to ${url}`);
+        this.log("saving to 'index.html'");
+        this.log("'index.html' saved");
+      }
+      proceed(0);
+    });
   }
 
   private exit(code: number, reason?: string): void {
@@ -369,7 +465,10 @@ export class ContainerSim {
     const limit = parseQuantity(this.spec.resources?.limits?.memory);
     let mem = noise(this.profile.memoryMiB * 2 ** 20 || 2 ** 19);
     if (limit !== undefined) mem = Math.min(mem, limit * 0.98);
-    return { cpuNanoCores: Math.round(noise(this.profile.cpuMillicores * 1e6 || 1e5)), memoryBytes: Math.round(mem) };
+    let cpu = noise(this.profile.cpuMillicores * 1e6 || 1e5) + this.load.millicores() * 1e6;
+    const cpuLimit = parseQuantity(this.spec.resources?.limits?.cpu);
+    if (cpuLimit !== undefined) cpu = Math.min(cpu, cpuLimit * 1e9);
+    return { cpuNanoCores: Math.round(cpu), memoryBytes: Math.round(mem) };
   }
 
   status(): Record<string, unknown> {

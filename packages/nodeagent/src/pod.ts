@@ -5,6 +5,7 @@ import { ConfigError, resolveEnv } from "./env.ts";
 import { PodEventRecorder } from "./events.ts";
 import type { KubeClient, KubeObj } from "./kubeclient.ts";
 import { KubeApiError } from "./kubeclient.ts";
+import type { ClusterNetwork } from "./net/network.ts";
 
 export interface PodObj extends KubeObj {
   spec: {
@@ -35,6 +36,8 @@ export interface PodHost {
   reserveIP(ip: string): void;
   releaseIP(ip: string): void;
   onGone(uid: string): void;
+  /** The cluster's simulated network, for `wget`/`curl`/`nslookup` in containers. */
+  network?: Pick<ClusterNetwork, "fetch" | "resolve">;
 }
 
 const ts = () => new Date().toISOString().replace(/\.\d+Z$/, "Z");
@@ -76,6 +79,16 @@ export class PodWorker {
       );
     this.init = (pod.spec.initContainers ?? []).map((c) => sim(c, policy === "Always" ? "OnFailure" : policy));
     this.containers = pod.spec.containers.map((c) => sim(c, policy));
+    const network = host.network;
+    if (network) {
+      for (const c of [...this.init, ...this.containers]) {
+        c.net = {
+          namespace: this.namespace,
+          fetch: (url) => network.fetch(url, { namespace: this.namespace, clientIP: this.podIP || host.hostIP }),
+          resolve: (name) => network.resolve(name, this.namespace),
+        };
+      }
+    }
     // After an agent restart, the pod keeps its IP, start time and restart counts.
     const st = pod.status as
       | { podIP?: string; startTime?: string; containerStatuses?: Array<{ name: string; restartCount?: number }> }
@@ -102,6 +115,10 @@ export class PodWorker {
   }
   get object(): PodObj {
     return this.pod;
+  }
+  /** The pod's IP once its sandbox exists (the data plane finds pods by it). */
+  get ip(): string | undefined {
+    return this.podIP || undefined;
   }
 
   container(name: string): ContainerSim | undefined {

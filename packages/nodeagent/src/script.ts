@@ -1,7 +1,13 @@
 // The tiny shell the simulated busybox/alpine containers understand: `echo …`, `sleep N`,
 // `exit N`, `true`, `false`, joined by `;`, `&&`, newlines, and `sh -c "…"` / `while true; do …; done`.
 
-export type Step = { op: "echo"; text: string } | { op: "sleep"; seconds: number } | { op: "exit"; code: number };
+export type Step =
+  | { op: "echo"; text: string }
+  | { op: "sleep"; seconds: number }
+  | { op: "exit"; code: number }
+  /** `wget`/`curl` through the cluster's simulated network (net/network.ts). */
+  | { op: "fetch"; tool: "wget" | "curl"; url: string; toStdout: boolean; quiet: boolean }
+  | { op: "nslookup"; host: string };
 
 export interface Program {
   steps: Step[];
@@ -47,10 +53,13 @@ function splitStatements(script: string): string[] {
 
 function parseScript(script: string, prog: Program): void {
   let body = script.trim();
-  const loop = /^while\s+(true|:)\s*;?\s*do\s+([\s\S]*?);?\s*done\s*$/.exec(body);
+  const loop = /^while\s+(true|:|sleep\s+[\d.]+)\s*;?\s*do\s+([\s\S]*?);?\s*done\s*$/.exec(body);
   if (loop) {
     prog.loop = true;
     body = loop[2] ?? "";
+    // `while sleep 0.01; do …; done` (the HPA walkthrough's load generator) sleeps each round.
+    const pause = /^sleep\s+([\d.]+)/.exec(loop[1] ?? "");
+    if (pause) prog.steps.push({ op: "sleep", seconds: Number.parseFloat(pause[1] ?? "0") || 0 });
   }
   for (const stmt of splitStatements(body)) {
     const words = stmt.split(/\s+/);
@@ -68,6 +77,23 @@ function parseScript(script: string, prog: Program): void {
       prog.steps.push({ op: "exit", code: 1 });
     } else if ((cmd === "sh" || cmd === "bash" || cmd === "/bin/sh") && words[1] === "-c") {
       parseScript(unquote(stmt.replace(/^\S+\s+-c\s+/, "")), prog);
+    } else if (cmd === "wget" || cmd === "curl") {
+      const args = words.slice(1).map(unquote);
+      const url = [...args]
+        .reverse()
+        .find((a, i, all) => !a.startsWith("-") && all[i + 1] !== "-O" && all[i + 1] !== "-o");
+      if (url) {
+        const flags = args.filter((a) => a.startsWith("-")).join(" ");
+        prog.steps.push({
+          op: "fetch",
+          tool: cmd,
+          url,
+          toStdout: cmd === "curl" || /-\w*O-|-O\s+-|-O\s*$/.test(`${flags} `) || args.includes("-"),
+          quiet: cmd === "curl" || /-\w*q|-s/.test(flags),
+        });
+      }
+    } else if (cmd === "nslookup" && words[1]) {
+      prog.steps.push({ op: "nslookup", host: unquote(words[1]) });
     } else if (cmd === "tail" && stmt.includes("-f")) {
       prog.forever = true;
     }

@@ -3,6 +3,7 @@
 import https from "node:https";
 import type { AddressInfo } from "node:net";
 import type { LogLine } from "./container.ts";
+import { acceptConnection, listener } from "./net/podserver.ts";
 import type { PodWorker } from "./pod.ts";
 
 export interface KubeletServerOptions {
@@ -135,12 +136,41 @@ export async function startKubeletServer(o: KubeletServerOptions): Promise<{ por
           path: `${h[4] ?? "/"}${url.search}`,
           clientIP: String(req.headers["x-forwarded-for"] ?? o.address),
           userAgent: String(req.headers["user-agent"] ?? "-"),
+          podName: pod.name,
         });
-        return send(r.status, r.body, r.status === 200 ? "text/html" : "text/plain");
+        res.writeHead(r.status, { "content-type": "text/plain", ...r.headers });
+        return res.end(r.body);
       }
       send(404, "not found");
     },
   );
+  // Port forwarding (the API server's pods/portforward): `POST /portForward/<ns>/<pod>?port=N` with
+  // `Upgrade: tcp`; after 101 the connection is a raw byte stream to the container on that port.
+  server.on("upgrade", (req: import("node:http").IncomingMessage, socket: import("node:stream").Duplex) => {
+    socket.on("error", () => undefined);
+    const fail = (code: number, text: string) => {
+      socket.end(
+        `HTTP/1.1 ${code} ${code === 401 ? "Unauthorized" : code === 404 ? "Not Found" : "Bad Gateway"}\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`,
+      );
+    };
+    if (!(req.socket as import("node:tls").TLSSocket).authorized)
+      return fail(401, "Unauthorized: a client certificate signed by the cluster CA is required");
+    const url = new URL(req.url ?? "/", "https://kubelet");
+    const m = /^\/portForward\/([^/]+)\/([^/]+)$/.exec(url.pathname);
+    const port = Number(url.searchParams.get("port"));
+    if (!m || !Number.isInteger(port) || port < 1 || port > 65535) return fail(404, "not found");
+    const [ns, name] = [decodeURIComponent(m[1] ?? ""), decodeURIComponent(m[2] ?? "")];
+    const pod = [...o.pods()].find((p) => p.namespace === ns && p.name === name);
+    if (!pod) return fail(404, `pod ${ns}/${name} not found on this node`);
+    if (!listener(pod, port)) {
+      return fail(
+        502,
+        `failed to connect to localhost:${port} inside namespace "${pod.uid}", IPv4: dial tcp4 127.0.0.1:${port}: connect: connection refused`,
+      );
+    }
+    socket.write("HTTP/1.1 101 Switching Protocols\r\nUpgrade: tcp\r\nConnection: Upgrade\r\n\r\n");
+    acceptConnection(pod, port, socket, "127.0.0.1");
+  });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(o.port, o.address, () => resolve());
