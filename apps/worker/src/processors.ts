@@ -3,6 +3,8 @@ import { getQueue, isJobName, JOBS, jobsEnv, QUEUES, workerConnection } from "@n
 import { type Job, UnrecoverableError, Worker } from "bullmq";
 import { startClusterProcessors } from "./clusters/processor.ts";
 import { createTransport, pendingOutboxIds, sendOutboxMail } from "./mail.ts";
+import { startMeteringProcessors } from "./metering/processor.ts";
+import { startNamespaceProcessors } from "./namespaces/processor.ts";
 
 export const SWEEP_EVERY_MS = 60_000;
 
@@ -31,5 +33,10 @@ export async function startProcessors(): Promise<Worker[]> {
     { every: SWEEP_EVERY_MS },
     { name: "mail.sweep", data: {} },
   );
-  return [mailWorker, ...(await startClusterProcessors())];
+  return [
+    mailWorker,
+    ...(await startClusterProcessors()),
+    ...(await startNamespaceProcessors()),
+    ...(await startMeteringProcessors()),
+  ];
 }
