@@ -1,4 +1,4 @@
-import { adminRouter } from "./routers/admin.ts";
+import { adminRouter } from "./routers/admin/index.ts";
 import { auditRouter } from "./routers/audit.ts";
 import { authRouter } from "./routers/auth.ts";
 import { catalogRouter } from "./routers/clusters/catalog.ts";
@@ -8,8 +8,11 @@ import { operationsRouter } from "./routers/clusters/operations.ts";
 import { invitationsRouter } from "./routers/invitations.ts";
 import { meRouter } from "./routers/me.ts";
 import { membersRouter } from "./routers/members.ts";
+import { namespacesRouter } from "./routers/namespaces/namespaces.ts";
+import { configMapsRouter, namespaceAccessRouter, secretsRouter } from "./routers/namespaces/secrets.ts";
 import { orgRouter } from "./routers/org.ts";
 import { tokensRouter } from "./routers/tokens.ts";
+import { usageRouter } from "./routers/usage.ts";
 import { createCallerFactory, router } from "./trpc.ts";
 
 export const appRouter = router({
@@ -25,6 +28,11 @@ export const appRouter = router({
   clusters: clustersRouter,
   operations: operationsRouter,
   credentials: credentialsRouter,
+  namespaces: namespacesRouter,
+  secrets: secretsRouter,
+  configMaps: configMapsRouter,
+  namespaceAccess: namespaceAccessRouter,
+  usage: usageRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -14,6 +14,7 @@ export {
   verifyEmail,
 } from "./accounts.ts";
 export { type Actor, actorUserId, type OrgScope } from "./actor.ts";
+export * from "./admin/index.ts";
 export {
   type ApiTokenView,
   authenticateApiToken,
@@ -27,7 +28,6 @@ export { type AuditEntry, audit, listAudit } from "./audit.ts";
 export * from "./billing/index.ts";
 export { now, setClock } from "./clock.ts";
 export * from "./clusters/index.ts";
-export * from "./namespaces/index.ts";
 export { coreEnv } from "./env.ts";
 export { AppError, type AppErrorCode } from "./errors.ts";
 export {
@@ -43,6 +43,7 @@ export { dispatchMail, queueMail } from "./mail/outbox.ts";
 export type { MailMessage } from "./mail/templates.ts";
 export { leaveOrg, listMembers, removeMember, updateMemberRole } from "./members.ts";
 export * from "./metering/index.ts";
+export * from "./namespaces/index.ts";
 export { createOrg, getOrg, listUserOrgs, type OrgMembershipView, resolveUserOrg, updateOrg } from "./orgs.ts";
 export { PASSWORD_POLICY } from "./password.ts";
 export { listAllOrgs } from "./platform.ts";

@@ -23,8 +23,8 @@ const defaults = (cpu: string, mem: string, lcpu: string, lmem: string, storage:
     persistentvolumeclaims: String(n),
     pods: String(n * 4),
     services: String(n * 2),
-    "services.loadbalancers": String(Math.max(1, n / 5)),
-    "services.nodeports": String(n / 2),
+    "services.loadbalancers": String(Math.max(1, Math.floor(n / 5))),
+    "services.nodeports": String(Math.floor(n / 2)),
   },
   limits: { defaultRequest: { cpu: "100m", memory: "128Mi" }, default: { cpu: "500m", memory: "512Mi" } },
 });
