@@ -89,10 +89,7 @@ export function routes(cloud: Cloud): Array<[string, RegExp, Handler]> {
     [
       "PUT",
       /^\/v1\/hosts\/([^/]+)\/state$/,
-      async ({ params, body }) => [
-        200,
-        await setHostState(cloud, params[0] ?? "", parse(ZHostStateInput, body).state),
-      ],
+      async ({ params, body }) => [200, await setHostState(cloud, params[0] ?? "", parse(ZHostStateInput, body).state)],
     ],
     [
       "PUT",

@@ -78,7 +78,11 @@ export function openApiDocument(): Record<string, unknown> {
       },
       "/v1/faults/vm-create/{id}": {
         parameters: idParam,
-        put: { tags: ["faults"], summary: "VM creates for this control plane fail with 503", responses: { "200": ok("set") } },
+        put: {
+          tags: ["faults"],
+          summary: "VM creates for this control plane fail with 503",
+          responses: { "200": ok("set") },
+        },
         delete: { tags: ["faults"], responses: { "200": ok("cleared") } },
       },
       ...crud("controlplanes", "controlplanes", ZControlPlaneInput),

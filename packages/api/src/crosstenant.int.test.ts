@@ -39,6 +39,11 @@ type Rule =
       rest?: (w: World) => { path: string; method: string; body?: unknown };
     };
 
+const USAGE_FROM = new Date("2026-01-01T00:00:00Z");
+const USAGE_TO = new Date("2026-01-08T00:00:00Z");
+const usageQuery = (clusterId: string) =>
+  new URLSearchParams({ from: USAGE_FROM.toISOString(), to: USAGE_TO.toISOString(), clusterId }).toString();
+
 const RULES: Record<string, Rule> = {
   "auth.signUp": { kind: "public", why: "creates an account; no org object is addressed" },
   "auth.verifyEmail": { kind: "public", why: "addressed by a secret token" },
@@ -53,6 +58,34 @@ const RULES: Record<string, Rule> = {
   "me.update": { kind: "self", why: "changes the caller's own name" },
   "me.changePassword": { kind: "self", why: "changes the caller's own password" },
   "admin.listOrgs": { kind: "platform", why: "platform admins only (see the test below)" },
+  // The admin console (issue 7): platform-wide by design, NOT_FOUND for everyone else (admin.int.test.ts).
+  ...Object.fromEntries(
+    [
+      "admin.announcements.archive",
+      "admin.announcements.create",
+      "admin.announcements.list",
+      "admin.audit.list",
+      "admin.clusters.forceDelete",
+      "admin.clusters.get",
+      "admin.clusters.list",
+      "admin.clusters.reconcile",
+      "admin.clusters.retryOperation",
+      "admin.ops.failedJobs",
+      "admin.ops.hosts",
+      "admin.ops.queues",
+      "admin.ops.retryJob",
+      "admin.ops.setHostState",
+      "admin.overview",
+      "admin.tenants.delete",
+      "admin.tenants.extendTrial",
+      "admin.tenants.get",
+      "admin.tenants.resume",
+      "admin.tenants.search",
+      "admin.tenants.setPlan",
+      "admin.tenants.setQuotas",
+      "admin.tenants.suspend",
+    ].map((p) => [p, { kind: "platform", why: "admin console: platform admins only" } as Rule]),
+  ),
   "me.get": { kind: "org-read", call: (c) => c.me.get() },
   "me.currentOrg": { kind: "org-read", call: (c) => c.me.currentOrg() },
   "org.get": { kind: "org-read", call: (c) => c.org.get() },
@@ -153,6 +186,134 @@ const RULES: Record<string, Rule> = {
     call: (c, w) => c.credentials.revoke({ id: w.bCredentialId }),
     rest: (w) => ({ path: `/credentials/${w.bCredentialId}`, method: "DELETE" }),
   },
+  // Metering (issue 6): usage of the current org; a cluster id of another org is NOT_FOUND.
+  "usage.report": {
+    kind: "org-id",
+    call: (c, w) => c.usage.report({ from: USAGE_FROM, to: USAGE_TO, clusterId: w.bClusterId }),
+    rest: (w) => ({ path: `/usage?${usageQuery(w.bClusterId)}`, method: "GET" }),
+  },
+  "usage.export": {
+    kind: "org-id",
+    call: (c, w) => c.usage.export({ from: USAGE_FROM, to: USAGE_TO, clusterId: w.bClusterId }),
+    rest: (w) => ({ path: `/usage/export?${usageQuery(w.bClusterId)}`, method: "GET" }),
+  },
+  "usage.budget": { kind: "org-read", call: (c) => c.usage.budget() },
+  "usage.setBudget": { kind: "org-read", call: (c) => c.usage.setBudget({ amountMinor: 5000 }) },
+  // Namespaces, secrets, configmaps, scoped access (issue 5): org-B objects from the block below.
+  "namespaces.templates": { kind: "org-read", call: (c) => c.namespaces.templates() },
+  "namespaces.caps": { kind: "org-read", call: (c) => c.namespaces.caps() },
+  "namespaces.setOvercommit": { kind: "org-read", call: (c) => c.namespaces.setOvercommit({ ratio: 1 }) },
+  "namespaces.saveTemplate": {
+    kind: "org-read",
+    call: (c) =>
+      c.namespaces.saveTemplate({ name: "a-tpl", quota: { pods: "5" }, limits: { defaultRequest: {}, default: {} } }),
+  },
+  "secrets.reauthStatus": { kind: "org-read", call: (c) => c.secrets.reauthStatus() },
+  "secrets.reauthenticate": { kind: "self", why: "checks the caller's own password" },
+  "namespaces.list": {
+    kind: "org-id",
+    call: (c, w) => c.namespaces.list({ clusterId: w.bClusterId }),
+    rest: (w) => ({ path: `/clusters/${w.bClusterId}/namespaces`, method: "GET" }),
+  },
+  "namespaces.create": {
+    kind: "org-id",
+    call: (c, w) => c.namespaces.create({ clusterId: w.bClusterId, name: "a-ns" }),
+    rest: (w) => ({ path: `/clusters/${w.bClusterId}/namespaces`, method: "POST", body: { name: "a-ns" } }),
+  },
+  "namespaces.get": {
+    kind: "org-id",
+    call: (c) => c.namespaces.get({ id: nsB.namespaceId }),
+    rest: () => ({ path: `/namespaces/${nsB.namespaceId}`, method: "GET" }),
+  },
+  "namespaces.usage": {
+    kind: "org-id",
+    call: (c) => c.namespaces.usage({ id: nsB.namespaceId }),
+    rest: () => ({ path: `/namespaces/${nsB.namespaceId}/usage`, method: "GET" }),
+  },
+  "namespaces.update": {
+    kind: "org-id",
+    call: (c) => c.namespaces.update({ id: nsB.namespaceId, labels: { a: "b" } }),
+    rest: () => ({ path: `/namespaces/${nsB.namespaceId}`, method: "PATCH", body: { labels: { a: "b" } } }),
+  },
+  "namespaces.delete": {
+    kind: "org-id",
+    call: (c) => c.namespaces.delete({ id: nsB.namespaceId, confirmName: "b-ns" }),
+    rest: () => ({ path: `/namespaces/${nsB.namespaceId}?confirmName=b-ns`, method: "DELETE" }),
+  },
+  "namespaces.deleteTemplate": { kind: "org-id", call: (c) => c.namespaces.deleteTemplate({ id: nsB.templateId }) },
+  "secrets.list": {
+    kind: "org-id",
+    call: (c) => c.secrets.list({ namespaceId: nsB.namespaceId }),
+    rest: () => ({ path: `/namespaces/${nsB.namespaceId}/secrets`, method: "GET" }),
+  },
+  "secrets.create": {
+    kind: "org-id",
+    call: (c) =>
+      c.secrets.create({ namespaceId: nsB.namespaceId, name: "a", content: { type: "generic", data: { k: "v" } } }),
+    rest: () => ({
+      path: `/namespaces/${nsB.namespaceId}/secrets`,
+      method: "POST",
+      body: { name: "a", content: { type: "generic", data: { k: "v" } } },
+    }),
+  },
+  "secrets.update": {
+    kind: "org-id",
+    call: (c) => c.secrets.update({ id: nsB.secretId, content: { type: "generic", data: { k: "v" } } }),
+    rest: () => ({
+      path: `/secrets/${nsB.secretId}`,
+      method: "PUT",
+      body: { content: { type: "generic", data: { k: "v" } } },
+    }),
+  },
+  "secrets.delete": {
+    kind: "org-id",
+    call: (c) => c.secrets.delete({ id: nsB.secretId }),
+    rest: () => ({ path: `/secrets/${nsB.secretId}`, method: "DELETE" }),
+  },
+  "secrets.reveal": { kind: "org-id", call: (c) => c.secrets.reveal({ id: nsB.secretId }) },
+  "configMaps.list": {
+    kind: "org-id",
+    call: (c) => c.configMaps.list({ namespaceId: nsB.namespaceId }),
+    rest: () => ({ path: `/namespaces/${nsB.namespaceId}/configmaps`, method: "GET" }),
+  },
+  "configMaps.create": {
+    kind: "org-id",
+    call: (c) => c.configMaps.create({ namespaceId: nsB.namespaceId, name: "a", data: { k: "v" } }),
+    rest: () => ({
+      path: `/namespaces/${nsB.namespaceId}/configmaps`,
+      method: "POST",
+      body: { name: "a", data: { k: "v" } },
+    }),
+  },
+  "configMaps.update": {
+    kind: "org-id",
+    call: (c) => c.configMaps.update({ id: nsB.configMapId, data: { k: "v" } }),
+    rest: () => ({ path: `/configmaps/${nsB.configMapId}`, method: "PUT", body: { data: { k: "v" } } }),
+  },
+  "configMaps.delete": {
+    kind: "org-id",
+    call: (c) => c.configMaps.delete({ id: nsB.configMapId }),
+    rest: () => ({ path: `/configmaps/${nsB.configMapId}`, method: "DELETE" }),
+  },
+  "namespaceAccess.list": {
+    kind: "org-id",
+    call: (c) => c.namespaceAccess.list({ namespaceId: nsB.namespaceId }),
+    rest: () => ({ path: `/namespaces/${nsB.namespaceId}/access`, method: "GET" }),
+  },
+  "namespaceAccess.create": {
+    kind: "org-id",
+    call: (c, w) => c.namespaceAccess.create({ namespaceId: nsB.namespaceId, userId: w.a.userId, role: "viewer" }),
+    rest: (w) => ({
+      path: `/namespaces/${nsB.namespaceId}/access`,
+      method: "POST",
+      body: { userId: w.a.userId, role: "viewer" },
+    }),
+  },
+  "namespaceAccess.delete": {
+    kind: "org-id",
+    call: (c) => c.namespaceAccess.delete({ id: nsB.grantId }),
+    rest: () => ({ path: `/namespace-access/${nsB.grantId}`, method: "DELETE" }),
+  },
 };
 
 let w: World;
@@ -199,6 +360,29 @@ beforeAll(async () => {
   callers.push({ name: "A's owner (session)", make: () => userCaller(a.userId) });
   callers.push({ name: "A's write token", make: () => tokenCaller(aToken) });
 });
+// Org B's namespace objects (issue 5), made through B's own procedures (queued: its cluster provisions).
+const nsB = { namespaceId: "", secretId: "", configMapId: "", grantId: "", templateId: "" };
+beforeAll(async () => {
+  const bc = await userCaller(w.b.userId);
+  const ns = await bc.namespaces.create({ clusterId: w.bClusterId, name: "b-ns", template: "small" });
+  const secret = await bc.secrets.create({
+    namespaceId: ns.id,
+    name: "b-secret",
+    content: { type: "generic", data: { k: "b-value" } },
+  });
+  const cm = await bc.configMaps.create({ namespaceId: ns.id, name: "b-cm", data: { k: "v" } });
+  const member = await signUpUser("tenant-b-member", { verified: true });
+  await getDb().membership.create({ data: { orgId: w.b.orgId, userId: member.userId, role: "member" } });
+  const grant = await bc.namespaceAccess.create({ namespaceId: ns.id, userId: member.userId, role: "editor" });
+  const tpl = (await bc.namespaces.templates())[0]!;
+  Object.assign(nsB, {
+    namespaceId: ns.id,
+    secretId: secret.id,
+    configMapId: cm.id,
+    grantId: grant.id,
+    templateId: tpl.id,
+  });
+});
 afterAll(cleanup);
 
 describe("cross-tenant isolation", () => {
@@ -243,10 +427,11 @@ describe("cross-tenant isolation", () => {
     for (const { name, make } of callers) {
       for (const [path, rule] of Object.entries(RULES)) {
         if (rule.kind !== "platform") continue;
-        const [ns, proc] = path.split(".") as [string, string];
-        const caller = (await make()) as unknown as Record<string, Record<string, () => Promise<unknown>>>;
-        const err = await errorOf(() => caller[ns]![proc]!());
-        expect(err.code, `${path} as ${name}`).toBe("FORBIDDEN");
+        // Nested routers (admin.tenants.get): walk the caller along the path.
+        let fn: unknown = await make();
+        for (const part of path.split(".")) fn = (fn as Record<string, unknown>)[part];
+        const err = await errorOf(() => (fn as (i?: unknown) => Promise<unknown>)({ id: "x" }));
+        expect(err.code, `${path} as ${name}`).toBe("NOT_FOUND");
       }
     }
   });

@@ -2,7 +2,17 @@
 // public → protected (session or token) → org (org from session/token, membership checked)
 // → orgRole(min role) → platformAdmin.
 
-import { AppError, getOrg, type OrgScope, requireRole, resolveUserOrg } from "@nuage/core";
+import {
+  AppError,
+  getOrg,
+  getUser,
+  type OrgScope,
+  recordAdminDenied,
+  requireRole,
+  resolveUserOrg,
+  VIEW_AS_COOKIE,
+  verifyViewAs,
+} from "@nuage/core";
 import type { Role } from "@nuage/db/types";
 import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
@@ -41,6 +51,12 @@ export const protectedProcedure = publicProcedure.use(({ ctx, type, next }) => {
   if (!ctx.user && !ctx.token) {
     throw new AppError("UNAUTHORIZED", "Sign in, or send an API token (Authorization: Bearer nuage_…)");
   }
+  if (type === "mutation" && ctx.user && verifyViewAs(cookie(ctx.headers, VIEW_AS_COOKIE), ctx.user.id)) {
+    throw new AppError(
+      "FORBIDDEN",
+      "You are viewing the portal as a tenant (read-only): end the view in the banner to make changes",
+    );
+  }
   if (ctx.token && ctx.token.scope === "read" && type === "mutation") {
     throw new AppError(
       "FORBIDDEN",
@@ -72,8 +88,24 @@ function cookie(headers: Headers, name: string): string | null {
   return null;
 }
 
-/** The session's org: x-nuage-org header (must be a membership), nuage_org cookie, else the oldest membership. */
-export function sessionOrg(userId: string, headers: Headers) {
+/**
+ * "View as tenant" (admin console): a platform admin's signed nuage_view_as cookie names the org
+ * they read as, with the viewer role; mutations are refused above while it is set.
+ */
+async function viewAsOrg(userId: string, headers: Headers): Promise<OrgContext | null> {
+  const orgId = verifyViewAs(cookie(headers, VIEW_AS_COOKIE), userId);
+  if (!orgId || !(await getUser(userId))?.isPlatformAdmin) return null;
+  const o = await getOrg(orgId);
+  return { id: o.id, name: o.name, role: "viewer" };
+}
+
+/**
+ * The session's org: a view-as cookie (platform admins), the x-nuage-org header (must be a
+ * membership), the nuage_org cookie, else the oldest membership.
+ */
+export async function sessionOrg(userId: string, headers: Headers) {
+  const viewing = await viewAsOrg(userId, headers);
+  if (viewing) return viewing;
   const header = headers.get("x-nuage-org");
   return resolveUserOrg(userId, header ? { orgId: header, strict: true } : { orgId: cookie(headers, "nuage_org") });
 }
@@ -115,9 +147,21 @@ export function orgRoleProcedure(min: Role, what: string) {
   });
 }
 
-export const platformAdminProcedure = userProcedure.use(({ ctx, next }) => {
-  if (!ctx.user.isPlatformAdmin) throw new AppError("FORBIDDEN", "Only platform administrators can do this");
-  return next();
+/**
+ * Platform admins (sessions only). Everyone else gets NOT_FOUND, as if the console did not
+ * exist, and a signed-in user's or token's attempt is audited (`admin.denied`).
+ */
+export const platformAdminProcedure = publicProcedure.use(async ({ ctx, path, next }) => {
+  if (!ctx.authError && ctx.user?.isPlatformAdmin) return next({ ctx: { ...ctx, user: ctx.user } });
+  if (ctx.user) {
+    await recordAdminDenied({ type: "user", userId: ctx.user.id, ip: ctx.ip }, { kind: "procedure", path });
+  } else if (ctx.token) {
+    await recordAdminDenied(
+      { type: "token", tokenId: ctx.token.tokenId, createdById: ctx.token.createdById, ip: ctx.ip },
+      { kind: "procedure", path },
+    );
+  }
+  throw new AppError("NOT_FOUND", "Not found");
 });
 
 export { TRPCError };

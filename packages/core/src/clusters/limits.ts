@@ -24,7 +24,9 @@ export async function checkPlanLimits(
     throw new AppError("FORBIDDEN", "This organization is being deleted: it cannot create or change clusters");
   }
   if (org.suspendedAt && opts.scaleUp) {
-    throw new AppError("FORBIDDEN", "This organization is suspended: it cannot create clusters or add nodes");
+    // The reason is the operator's or billing's words for the tenant (shown in the portal banner too).
+    const why = org.suspendedReason ? ` (${org.suspendedReason})` : "";
+    throw new AppError("FORBIDDEN", `This organization is suspended${why}: it cannot create clusters or add nodes`);
   }
   const live = await tx.cluster.findMany({
     where: { orgId, deletedAt: null, status: { notIn: ["deleting", "deleted"] } },
