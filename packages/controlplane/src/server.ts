@@ -5,9 +5,10 @@ import type { AddressInfo } from "node:net";
 import { issueCertificate, signCsr } from "@nuage/crypto";
 import { type ApiServer, createApiServer } from "./apiserver/index.ts";
 import { KubeletProxy } from "./apiserver/kubelet.ts";
+import { PortForwarder } from "./apiserver/portforward.ts";
 import { findResource } from "./apiserver/registry.ts";
 import { Authenticator, type StaticToken } from "./auth/authn.ts";
-import { startControllers } from "./controllers/index.ts";
+import { type ControllerOptions, startControllers } from "./controllers/index.ts";
 import { startScheduler } from "./scheduler/index.ts";
 
 export interface ControlPlaneConfig {
@@ -27,6 +28,11 @@ export interface ControlPlaneConfig {
   logClientErrors?: boolean;
   /** Set false to run the API server alone (tests). */
   controllers?: boolean;
+  /**
+   * Controller tunables (grace periods, HPA windows, CronJob clock…). Also read as JSON from
+   * $NUAGE_CONTROLLER_OPTIONS, so tests can shorten upstream timings of spawned control planes.
+   */
+  controllerOptions?: Partial<ControllerOptions>;
 }
 
 export interface ControlPlane {
@@ -98,6 +104,17 @@ export async function startControlPlane(
     api.handler,
   );
   server.keepAliveTimeout = 65_000;
+  // Upgraded connections: `kubectl port-forward` (SPDY/3.1, or SPDY tunneled in a WebSocket).
+  const portForward = new PortForwarder({
+    store: api.store,
+    authenticator,
+    authorizer: api.authorizer,
+    tls: { caCertPem: cfg.tls.caCertPem, certPem: kubeletClient.certPem, keyPem: kubeletClient.keyPem },
+  });
+  server.on("upgrade", (req, socket, head) => {
+    if (PortForwarder.matches(req)) return portForward.handleUpgrade(req, socket, head);
+    socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+  });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(cfg.listen.port, cfg.listen.host, () => resolve());
@@ -125,6 +142,8 @@ export async function startControlPlane(
             })
           ).certPem,
         log,
+        ...envControllerOptions(),
+        ...(cfg.controllerOptions ?? {}),
       }),
     );
     stops.push(startScheduler(api.client, { log }));
@@ -136,9 +155,22 @@ export async function startControlPlane(
     port,
     async stop() {
       await Promise.all(stops.map((s) => s.stop().catch(() => {})));
+      portForward.stop();
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
       await api.stop();
     },
   };
+}
+
+/** Controller tunables from $NUAGE_CONTROLLER_OPTIONS (JSON object of plain values), if set. */
+function envControllerOptions(): Partial<ControllerOptions> {
+  const raw = process.env.NUAGE_CONTROLLER_OPTIONS;
+  if (!raw) return {};
+  try {
+    const v = JSON.parse(raw);
+    return v && typeof v === "object" && !Array.isArray(v) ? v : {};
+  } catch {
+    throw new Error("NUAGE_CONTROLLER_OPTIONS must be a JSON object");
+  }
 }

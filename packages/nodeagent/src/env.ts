@@ -13,6 +13,8 @@ export interface EnvContext {
   nodeName: string;
   podIP: string;
   hostIP: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
 }
 
 export async function getOrUndefined<T>(client: KubeClient, path: string): Promise<T | undefined> {
@@ -87,7 +89,10 @@ export async function resolveEnv(ctx: EnvContext, spec: ContainerSpec): Promise<
         "status.podIP": ctx.podIP,
         "status.hostIP": ctx.hostIP,
       };
-      env[e.name] = fields[fieldRef.fieldPath] ?? "";
+      const m = /^metadata\.(labels|annotations)\['([^']+)'\]$/.exec(fieldRef.fieldPath);
+      env[e.name] = m
+        ? ((m[1] === "labels" ? ctx.labels : ctx.annotations)?.[m[2]!] ?? "")
+        : (fields[fieldRef.fieldPath] ?? "");
     }
   }
   return env;

@@ -71,6 +71,8 @@ const PROFILES: Record<string, ImageProfile> = {
   ubuntu: { cpuMillicores: 0, memoryMiB: 2, mode: "command", startupLogs: [], defaultScript: "" },
   python: { cpuMillicores: 0, memoryMiB: 10, mode: "command", startupLogs: [], defaultScript: "" },
   node: { cpuMillicores: 0, memoryMiB: 12, mode: "command", startupLogs: [], defaultScript: "" },
+  // The upstream Job example (`perl -Mbignum=bpi -wle 'print bpi(2000)'`) runs a while, then exits 0.
+  perl: { cpuMillicores: 900, memoryMiB: 30, mode: "command", startupLogs: [], defaultScript: "sleep 3" },
 };
 
 const DEFAULT_PROFILE: ImageProfile = {

@@ -212,6 +212,8 @@ export class PodWorker {
           nodeName: this.pod.spec.nodeName ?? "",
           podIP: this.podIP,
           hostIP: this.host.hostIP,
+          labels: this.pod.metadata.labels,
+          annotations: this.pod.metadata.annotations as Record<string, string> | undefined,
         },
         c.spec,
       );

@@ -5,6 +5,7 @@ import { startDeploymentController } from "./deployment.ts";
 import { startEndpointsController } from "./endpoints.ts";
 import { startGarbageCollector } from "./gc.ts";
 import { InformerFactory } from "./informer.ts";
+import { startJobController, startTtlController } from "./job.ts";
 import { startKubeSystemController } from "./kubesystem.ts";
 import { startNamespaceController } from "./namespace.ts";
 import { startNodeLifecycleController } from "./nodelifecycle.ts";
@@ -32,6 +33,8 @@ const CONTROLLERS: Record<string, Starter> = {
   persistentvolume: startPersistentVolumeController,
   resourcequota: startResourceQuotaController,
   kubesystem: startKubeSystemController,
+  job: startJobController,
+  "ttl-after-finished": startTtlController,
   podgc: (ctx) =>
     startPodGcController(
       ctx,

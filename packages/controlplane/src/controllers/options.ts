@@ -33,6 +33,18 @@ export interface ControllerOptions {
   clusterDnsIp?: string;
   /** How long a pod bound to a deleted Node waits before it is force-deleted (default 40). */
   podGcQuarantineSeconds?: number;
+  /** Job pod-failure back-off: first delay in seconds, doubling up to 360 (default 10, as upstream). */
+  jobBackoffBaseSeconds?: number;
+  /** Clock of the CronJob controller (tests move time instead of waiting for minutes). */
+  now?: () => Date;
+  /** HPA: seconds between two reconciliations of an HPA (default 15, upstream's --horizontal-pod-autoscaler-sync-period). */
+  hpaSyncPeriodSeconds?: number;
+  /** HPA: default scale-down stabilisation window in seconds (default 300). */
+  hpaDownscaleStabilizationSeconds?: number;
+  /** HPA: tolerance of the usage ratio before scaling (default 0.1). */
+  hpaTolerance?: number;
+  /** HPA: pods started less than this many seconds ago have their CPU ignored while unready (default 300). */
+  hpaCpuInitializationPeriodSeconds?: number;
   /** Which controllers to run (default all). Names as in upstream: "deployment", "replicaset"... */
   controllers?: string[];
   /** Log function (default: none). Never given secrets. */

@@ -21,6 +21,13 @@ export const R = {
   leases: { group: "coordination.k8s.io", version: "v1", resource: "leases" },
   csrs: { group: "certificates.k8s.io", version: "v1", resource: "certificatesigningrequests" },
   storageclasses: { group: "storage.k8s.io", version: "v1", resource: "storageclasses" },
+  daemonsets: { group: "apps", version: "v1", resource: "daemonsets" },
+  statefulsets: { group: "apps", version: "v1", resource: "statefulsets" },
+  controllerrevisions: { group: "apps", version: "v1", resource: "controllerrevisions" },
+  jobs: { group: "batch", version: "v1", resource: "jobs" },
+  cronjobs: { group: "batch", version: "v1", resource: "cronjobs" },
+  poddisruptionbudgets: { group: "policy", version: "v1", resource: "poddisruptionbudgets" },
+  horizontalpodautoscalers: { group: "autoscaling", version: "v2", resource: "horizontalpodautoscalers" },
 } satisfies Record<string, ResourceRef>;
 
 export function metaKey(m: ObjectMeta): string {
