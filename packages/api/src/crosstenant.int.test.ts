@@ -371,9 +371,10 @@ beforeAll(async () => {
     content: { type: "generic", data: { k: "b-value" } },
   });
   const cm = await bc.configMaps.create({ namespaceId: ns.id, name: "b-cm", data: { k: "v" } });
-  const member = await signUpUser("tenant-b-member", { verified: true });
-  await getDb().membership.create({ data: { orgId: w.b.orgId, userId: member.userId, role: "member" } });
-  const grant = await bc.namespaceAccess.create({ namespaceId: ns.id, userId: member.userId, role: "editor" });
+  // A grant row as namespaceAccess.create writes it (B's membership list stays as the test above expects).
+  const grant = await getDb().namespaceGrant.create({
+    data: { orgId: w.b.orgId, namespaceId: ns.id, userId: w.b.userId, role: "viewer" },
+  });
   const tpl = (await bc.namespaces.templates())[0]!;
   Object.assign(nsB, {
     namespaceId: ns.id,
