@@ -4,9 +4,12 @@ import { parseArgs } from "node:util";
 import { closeDb, getDb } from "@nuage/db";
 import { closeQueues, closeRedis } from "@nuage/jobs";
 import { createApiToken } from "../apiTokens.ts";
+import { audit } from "../audit.ts";
 import { AppError } from "../errors.ts";
+import { rotateMasterKey } from "../namespaces/datakeys.ts";
 import { listAllOrgs } from "../platform.ts";
 import { requireRole } from "../roles.ts";
+import { mutate } from "../tx.ts";
 import { createUser, setPassword } from "../users.ts";
 import { parseExpiry } from "./expiry.ts";
 
@@ -17,7 +20,11 @@ commands:
   create-token   --email <member e-mail> --org <org id or name> --name <token name> [--scope read|write] [--expires <ISO date or 30d, 12h>]
                  prints only the token on stdout (shown once)
   reset-password --email <e-mail> --password <new password>
-  list-orgs`;
+  list-orgs
+  rotate-master-key [--org <org id>]
+                 re-wraps every organization's data key from NUAGE_MASTER_KEY to NUAGE_NEW_MASTER_KEY
+                 (both from the environment, never the command line); secret values are not touched.
+                 Then set NUAGE_MASTER_KEY to the new key and restart web and worker.`;
 
 class UsageError extends Error {}
 
@@ -120,6 +127,20 @@ async function run(argv: string[]): Promise<void> {
             .join("  ")
             .trimEnd()}\n`,
         );
+      return;
+    }
+    case "rotate-master-key": {
+      const v = parse({ org: { type: "string" } });
+      const r = await rotateMasterKey(process.env.NUAGE_MASTER_KEY, process.env.NUAGE_NEW_MASTER_KEY, {
+        orgId: v.org as string | undefined,
+      });
+      await mutate((tx) =>
+        audit(tx, { type: "operator-cli" }, { orgId: null, action: "platform.master-key.rotate", metadata: r }),
+      );
+      process.stdout.write(
+        `re-wrapped ${r.rewrapped} data key(s) from master key ${r.from} to ${r.to}; ${r.skipped} already under ${r.to}\n` +
+          "now set NUAGE_MASTER_KEY to the new key and restart the web app and the worker\n",
+      );
       return;
     }
     default:

@@ -56,9 +56,14 @@ export async function openForOrg<T>(orgId: string, itemId: string, sealed: strin
 
 /**
  * Re-wraps every org data key from `oldKey` to `newKey` (base64, 32 bytes each) in one transaction.
- * Keys already under the new master are skipped, so a rerun after a crash converges.
+ * Keys already under the new master are skipped, so a rerun after a crash converges. `orgId`
+ * limits it to one org (staged rotations, tests on a shared database).
  */
-export async function rotateMasterKey(oldKey: string | undefined, newKey: string | undefined) {
+export async function rotateMasterKey(
+  oldKey: string | undefined,
+  newKey: string | undefined,
+  opts: { orgId?: string } = {},
+) {
   const oldM = masterKeyFrom(oldKey, "NUAGE_MASTER_KEY");
   const newM = masterKeyFrom(newKey, "NUAGE_NEW_MASTER_KEY");
   const newId = masterKeyId(newM);
@@ -66,7 +71,7 @@ export async function rotateMasterKey(oldKey: string | undefined, newKey: string
   const db = getDb();
   return db.$transaction(
     async (tx) => {
-      const rows = await tx.orgDataKey.findMany();
+      const rows = await tx.orgDataKey.findMany({ where: opts.orgId ? { orgId: opts.orgId } : {} });
       let rewrapped = 0;
       let skipped = 0;
       for (const r of rows) {
