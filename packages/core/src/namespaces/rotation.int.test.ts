@@ -31,7 +31,6 @@ afterAll(async () => {
   if (orgId) await getDb().org.deleteMany({ where: { id: orgId } });
   await getDb().auditLog.deleteMany({ where: { action: "platform.master-key.rotate", createdAt: { gte: started } } });
 });
-});
 
 describe("rotate-master-key", () => {
   it("re-wraps the org's data key; values sealed before open with the new master key only", async () => {
