@@ -41,6 +41,23 @@ process.on("unhandledRejection", (e) => {
   console.error(JSON.stringify({ event: "unhandledRejection", message: String((e as Error)?.message ?? e) }));
 });
 process.on("SIGINT", shutdown);
+// `kill -USR2 <pid>`: memory figures on stderr (the control-plane log), for the benchmark.
+process.on("SIGUSR2", async () => {
+  const { getHeapSpaceStatistics } = await import("node:v8");
+  const mib = (n: number) => Math.round((n / 1048576) * 10) / 10;
+  const spaces = Object.fromEntries(getHeapSpaceStatistics().map((s) => [s.space_name, mib(s.space_used_size)]));
+  const m = process.memoryUsage();
+  console.error(
+    JSON.stringify({
+      event: "memory",
+      rss: mib(m.rss),
+      heapTotal: mib(m.heapTotal),
+      heapUsed: mib(m.heapUsed),
+      external: mib(m.external),
+      spaces,
+    }),
+  );
+});
 // The supervisor (localcloud) gives us a stdin pipe it never writes to: when it ends, the
 // supervisor is gone (even by SIGKILL), and a control plane nobody supervises must not linger.
 const stdin = fstatSync(0);

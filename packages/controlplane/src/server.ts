@@ -8,6 +8,7 @@ import { KubeletProxy } from "./apiserver/kubelet.ts";
 import { findResource } from "./apiserver/registry.ts";
 import { Authenticator, type StaticToken } from "./auth/authn.ts";
 import { type ControllerOptions, startControllers } from "./controllers/index.ts";
+import { leaderIdentity, startLeaderElection } from "./leaderelection.ts";
 import { startScheduler } from "./scheduler/index.ts";
 
 export interface ControlPlaneConfig {
@@ -32,6 +33,13 @@ export interface ControlPlaneConfig {
    * $NUAGE_CONTROLLER_OPTIONS, so tests can shorten upstream timings of spawned control planes.
    */
   controllerOptions?: Partial<ControllerOptions>;
+  /** Address clients use (an HA control plane's load balancer), when not `listen`. */
+  advertise?: { host: string; port: number };
+  /**
+   * HA: several API-server processes share the etcd prefix; controllers and scheduler run only in
+   * the holder of their Lease in kube-system (src/leaderelection.ts).
+   */
+  leaderElection?: { identity?: string; leaseDurationMs?: number; renewDeadlineMs?: number; retryPeriodMs?: number };
 }
 
 export interface ControlPlane {
@@ -110,12 +118,12 @@ export async function startControlPlane(
   const port = (server.address() as AddressInfo).port;
   const stops: { stop(): Promise<void> }[] = [];
   if (cfg.controllers !== false) {
-    stops.push(
+    const runControllers = () =>
       startControllers(api.client, {
         clusterName: cfg.name,
         caPem: cfg.tls.caCertPem,
         controlPlaneHost: cfg.listen.host === "0.0.0.0" ? undefined : cfg.listen.host,
-        controlPlanePort: port,
+        controlPlanePort: cfg.advertise?.port ?? port,
         signCsr: async (csrPem, o) =>
           (
             await signCsr({
@@ -132,9 +140,20 @@ export async function startControlPlane(
         log,
         ...envControllerOptions(),
         ...(cfg.controllerOptions ?? {}),
-      }),
-    );
-    stops.push(startScheduler(api.client, { log }));
+      });
+    const runScheduler = () => startScheduler(api.client, { log });
+    const le = cfg.leaderElection;
+    if (le) {
+      const identity = le.identity ?? leaderIdentity(cfg.name);
+      for (const [name, run] of [
+        ["kube-controller-manager", runControllers],
+        ["kube-scheduler", runScheduler],
+      ] as const) {
+        stops.push(startLeaderElection(api.client, { ...le, name, identity, onStartedLeading: run, log }));
+      }
+    } else {
+      stops.push(runControllers(), runScheduler());
+    }
   }
   return {
     api,
