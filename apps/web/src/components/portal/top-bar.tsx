@@ -14,6 +14,7 @@ import { Menu, MenuItem } from "./menu";
 const NAV = [
   { href: "/dashboard", label: "Dashboard" },
   { href: "/clusters", label: "Clusters" },
+  { href: "/usage", label: "Usage" },
   { href: "/settings", label: "Settings" },
 ];
 

@@ -1,0 +1,7 @@
+export {
+  CHART_COLORS,
+  type ChartSeries,
+  formatTick,
+  TimeSeriesChart,
+  type TimeSeriesChartProps,
+} from "./time-series-chart";
