@@ -6,7 +6,7 @@ import { eventually, startWorkloadCluster, type WorkloadCluster } from "./nodes.
 
 let c: WorkloadCluster;
 // The CronJob controller's clock: tests move it forward instead of waiting for minutes.
-let clockOffsetMs = 0;
+const clockOffsetMs = 0;
 
 beforeAll(async () => {
   c = await startWorkloadCluster({
@@ -22,6 +22,229 @@ afterAll(async () => {
 });
 
 const json = async (args: string[]) => JSON.parse(await c.k([...args, "-o", "json"]));
+
+const DS = (image: string) => `apiVersion: apps/v1
+kind: DaemonSet
+metadata:
+  name: agent
+spec:
+  selector:
+    matchLabels:
+      app: agent
+  template:
+    metadata:
+      labels:
+        app: agent
+    spec:
+      containers:
+      - name: agent
+        image: ${image}
+`;
+
+describe("DaemonSet", () => {
+  it("runs one pod per node, follows node additions and removals, rolls out and back", async () => {
+    await c.k(["-n", "wl", "apply", "-f", "-"], { stdin: DS("fluentd:v1") });
+    await c.k(["-n", "wl", "rollout", "status", "ds/agent", "--timeout=60s"]);
+    const podsOn = async () => {
+      const pods = await json(["-n", "wl", "get", "pods", "-l", "app=agent"]);
+      return pods.items
+        .filter((p: { metadata: { deletionTimestamp?: string } }) => !p.metadata.deletionTimestamp)
+        .map((p: { spec: { nodeName: string } }) => p.spec.nodeName)
+        .sort();
+    };
+    expect(await podsOn()).toEqual(["wl-node-1", "wl-node-2", "wl-node-3"]);
+    const table = await c.k(["-n", "wl", "get", "ds", "agent"]);
+    expect(table).toMatch(/agent\s+3\s+3\s+3\s+3\s+3\s+<none>/);
+
+    await c.addNode("wl-node-4");
+    await eventually(async () => expect(await podsOn()).toHaveLength(4));
+    c.stopNode("wl-node-4");
+    await c.k(["delete", "node", "wl-node-4"]);
+    await eventually(async () => expect(await podsOn()).toEqual(["wl-node-1", "wl-node-2", "wl-node-3"]));
+
+    await c.k(["-n", "wl", "set", "image", "ds/agent", "agent=fluentd:v2"]);
+    await c.k(["-n", "wl", "rollout", "status", "ds/agent", "--timeout=60s"]);
+    const images = async () => {
+      const pods = await json(["-n", "wl", "get", "pods", "-l", "app=agent"]);
+      return [
+        ...new Set(pods.items.map((p: { spec: { containers: { image: string }[] } }) => p.spec.containers[0]!.image)),
+      ];
+    };
+    await eventually(async () => expect(await images()).toEqual(["fluentd:v2"]));
+    const history = await c.k(["-n", "wl", "rollout", "history", "ds/agent"]);
+    expect(history).toMatch(/1\s+<none>/);
+    expect(history).toMatch(/2\s+<none>/);
+    await c.k(["-n", "wl", "rollout", "undo", "ds/agent"]);
+    await c.k(["-n", "wl", "rollout", "status", "ds/agent", "--timeout=60s"]);
+    await eventually(async () => expect(await images()).toEqual(["fluentd:v1"]));
+    const revs = await json(["-n", "wl", "get", "controllerrevisions"]);
+    const agentRevs = revs.items.filter((r: { metadata: { name: string } }) => r.metadata.name.startsWith("agent-"));
+    expect(agentRevs.map((r: { revision: number }) => r.revision).sort()).toEqual([2, 3]);
+  });
+
+  it("skips nodes whose taints it does not tolerate and honours nodeSelector", async () => {
+    await c.k(["taint", "node", "wl-node-1", "dedicated=db:NoSchedule"]);
+    await c.k(["label", "node", "wl-node-2", "disk=ssd"]);
+    const manifest = `apiVersion: apps/v1
+kind: DaemonSet
+metadata:
+  name: ssd
+spec:
+  selector:
+    matchLabels:
+      app: ssd
+  template:
+    metadata:
+      labels:
+        app: ssd
+    spec:
+      nodeSelector:
+        disk: ssd
+      containers:
+      - name: c
+        image: nginx
+---
+apiVersion: apps/v1
+kind: DaemonSet
+metadata:
+  name: untainted
+spec:
+  selector:
+    matchLabels:
+      app: untainted
+  template:
+    metadata:
+      labels:
+        app: untainted
+    spec:
+      containers:
+      - name: c
+        image: nginx
+`;
+    await c.k(["-n", "wl", "apply", "-f", "-"], { stdin: manifest });
+    await eventually(async () => {
+      const ssd = await json(["-n", "wl", "get", "ds", "ssd"]);
+      expect(ssd.status.desiredNumberScheduled).toBe(1);
+      expect(ssd.status.numberReady).toBe(1);
+      const u = await json(["-n", "wl", "get", "ds", "untainted"]);
+      expect(u.status.desiredNumberScheduled).toBe(2);
+      expect(u.status.numberReady).toBe(2);
+    });
+    const table = await c.k(["-n", "wl", "get", "ds", "ssd"]);
+    expect(table).toContain("disk=ssd");
+    await c.k(["taint", "node", "wl-node-1", "dedicated-"]);
+    await c.k(["-n", "wl", "delete", "ds", "ssd", "untainted"]);
+  });
+});
+
+const STS = (image: string) => `apiVersion: v1
+kind: Service
+metadata:
+  name: web
+spec:
+  clusterIP: None
+  selector:
+    app: web
+  ports:
+  - port: 80
+    name: web
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata:
+  name: web
+spec:
+  serviceName: web
+  replicas: 3
+  selector:
+    matchLabels:
+      app: web
+  template:
+    metadata:
+      labels:
+        app: web
+    spec:
+      containers:
+      - name: nginx
+        image: ${image}
+        volumeMounts:
+        - name: www
+          mountPath: /usr/share/nginx/html
+  volumeClaimTemplates:
+  - metadata:
+      name: www
+    spec:
+      accessModes: ["ReadWriteOnce"]
+      resources:
+        requests:
+          storage: 1Gi
+`;
+
+describe("StatefulSet", () => {
+  it("starts web-0..2 in order with bound PVCs, scales down from the top, rolls out by partition", async () => {
+    await c.k(["-n", "wl", "apply", "-f", "-"], { stdin: STS("nginx:1.26") });
+    await c.k(["-n", "wl", "rollout", "status", "sts/web", "--timeout=60s"]);
+    const pods = await json(["-n", "wl", "get", "pods", "-l", "app=web"]);
+    const byName = new Map<string, any>(pods.items.map((p: any) => [p.metadata.name, p]));
+    expect([...byName.keys()].sort()).toEqual(["web-0", "web-1", "web-2"]);
+    // Ordered: each pod was created after the previous one was Ready.
+    const created = (n: string) => Date.parse(byName.get(n).metadata.creationTimestamp);
+    const ready = (n: string) =>
+      Date.parse(byName.get(n).status.conditions.find((x: any) => x.type === "Ready").lastTransitionTime);
+    expect(created("web-1")).toBeGreaterThanOrEqual(ready("web-0"));
+    expect(created("web-2")).toBeGreaterThanOrEqual(ready("web-1"));
+    expect(byName.get("web-1").spec.hostname).toBe("web-1");
+    expect(byName.get("web-1").spec.subdomain).toBe("web");
+    await eventually(async () => {
+      const pvcs = await json(["-n", "wl", "get", "pvc"]);
+      const www = pvcs.items.filter((x: any) => x.metadata.name.startsWith("www-web-"));
+      expect(www.map((x: any) => x.metadata.name).sort()).toEqual(["www-web-0", "www-web-1", "www-web-2"]);
+      for (const x of www) expect(x.status.phase).toBe("Bound");
+    });
+    expect(await c.k(["-n", "wl", "get", "sts", "web"])).toMatch(/web\s+3\/3/);
+
+    await c.k(["-n", "wl", "scale", "sts/web", "--replicas=2"]);
+    await eventually(async () => {
+      const p = await json(["-n", "wl", "get", "pods", "-l", "app=web"]);
+      expect(p.items.map((x: any) => x.metadata.name).sort()).toEqual(["web-0", "web-1"]);
+    });
+    // Retain (the default): the claim of web-2 stays for when it comes back.
+    await c.k(["-n", "wl", "get", "pvc", "www-web-2"]);
+    await c.k(["-n", "wl", "scale", "sts/web", "--replicas=3"]);
+    await c.k(["-n", "wl", "rollout", "status", "sts/web", "--timeout=60s"]);
+
+    // Partitioned rolling update: only ordinals >= 2 move to the new template.
+    await c.k([
+      "-n",
+      "wl",
+      "patch",
+      "sts",
+      "web",
+      "-p",
+      '{"spec":{"updateStrategy":{"rollingUpdate":{"partition":2}}}}',
+    ]);
+    await c.k(["-n", "wl", "set", "image", "sts/web", "nginx=nginx:1.27"]);
+    const imageOf = async (n: string) => (await json(["-n", "wl", "get", "pod", n])).spec.containers[0].image as string;
+    await eventually(async () => expect(await imageOf("web-2")).toBe("nginx:1.27"));
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(await imageOf("web-1")).toBe("nginx:1.26");
+    expect(await imageOf("web-0")).toBe("nginx:1.26");
+    await c.k([
+      "-n",
+      "wl",
+      "patch",
+      "sts",
+      "web",
+      "-p",
+      '{"spec":{"updateStrategy":{"rollingUpdate":{"partition":0}}}}',
+    ]);
+    await c.k(["-n", "wl", "rollout", "status", "sts/web", "--timeout=60s"]);
+    await eventually(async () => expect(await imageOf("web-0")).toBe("nginx:1.27"));
+    const set = await json(["-n", "wl", "get", "sts", "web"]);
+    expect(set.status.currentRevision).toBe(set.status.updateRevision);
+    expect(await c.k(["-n", "wl", "rollout", "history", "sts/web"])).toMatch(/2\s+<none>/);
+  });
+});
 
 describe("Job", () => {
   it("kubectl create job runs to completion and kubectl wait sees it", async () => {

@@ -1,6 +1,7 @@
 import type { Client } from "../client.ts";
 import { makeContext, type RunningController } from "./context.ts";
 import { startCsrController } from "./csr.ts";
+import { startDaemonSetController } from "./daemonset.ts";
 import { startDeploymentController } from "./deployment.ts";
 import { startEndpointsController } from "./endpoints.ts";
 import { startGarbageCollector } from "./gc.ts";
@@ -15,6 +16,7 @@ import { startPersistentVolumeController } from "./pv.ts";
 import { startResourceQuotaController } from "./quota.ts";
 import { RC_KIND, RS_KIND, startReplicaSetController } from "./replicaset.ts";
 import { startServiceAccountController } from "./serviceaccount.ts";
+import { startStatefulSetController } from "./statefulset.ts";
 
 export type { ControllerOptions } from "./options.ts";
 
@@ -33,6 +35,8 @@ const CONTROLLERS: Record<string, Starter> = {
   persistentvolume: startPersistentVolumeController,
   resourcequota: startResourceQuotaController,
   kubesystem: startKubeSystemController,
+  daemonset: startDaemonSetController,
+  statefulset: startStatefulSetController,
   job: startJobController,
   "ttl-after-finished": startTtlController,
   podgc: (ctx) =>
