@@ -28,7 +28,13 @@ async function billingRecipients(tx: Tx, orgId: string) {
   return rows.map((r) => r.user);
 }
 
-async function mailOrg(tx: Tx, after: (fn: () => Promise<unknown>) => void, orgId: string, subject: string, body: string) {
+async function mailOrg(
+  tx: Tx,
+  after: (fn: () => Promise<unknown>) => void,
+  orgId: string,
+  subject: string,
+  body: string,
+) {
   const link = new URL("/billing", coreEnv().NUAGE_URL).toString();
   for (const u of await billingRecipients(tx, orgId)) {
     await queueMail(tx, after, { to: u.email, subject, text: `Hello ${u.name},\n\n${body}\n\n${link}\n` }, orgId);
@@ -128,7 +134,10 @@ async function hibernateOrg(orgId: string): Promise<boolean> {
           taints: p.taints as never,
         })),
       });
-      saved.push({ clusterId: c.id, pools: c.nodePools.map((p) => ({ name: p.name, count: p.count, minCount: p.minCount, maxCount: p.maxCount })) });
+      saved.push({
+        clusterId: c.id,
+        pools: c.nodePools.map((p) => ({ name: p.name, count: p.count, minCount: p.minCount, maxCount: p.maxCount })),
+      });
       await db.billingAccount.update({ where: { orgId }, data: { hibernatedPools: saved as never } });
     } catch (e) {
       // A cluster with an operation in flight is retried at the next sweep.
@@ -139,7 +148,13 @@ async function hibernateOrg(orgId: string): Promise<boolean> {
   if (complete) {
     await mutate(async (tx, after) => {
       await tx.billingAccount.update({ where: { orgId }, data: { dunningStage: "hibernated" } });
-      await mailOrg(tx, after, orgId, "Your Nuage clusters are hibernated", "The payment is still missing: the nodes of your clusters were removed (control planes are kept). They come back as they were once a payment succeeds.");
+      await mailOrg(
+        tx,
+        after,
+        orgId,
+        "Your Nuage clusters are hibernated",
+        "The payment is still missing: the nodes of your clusters were removed (control planes are kept). They come back as they were once a payment succeeds.",
+      );
       await audit(tx, SYSTEM, { orgId, action: "billing.hibernate", targetType: "org", targetId: orgId });
     });
   }
@@ -165,7 +180,10 @@ export async function resumeOrg(orgId: string, actor: Actor): Promise<void> {
   const saved = ((acc?.hibernatedPools as HibernatedCluster[] | null) ?? []).slice();
   const left: HibernatedCluster[] = [];
   for (const h of saved) {
-    const c = await db.cluster.findFirst({ where: { id: h.clusterId, orgId, deletedAt: null }, include: { nodePools: { where: { deletedAt: null } } } });
+    const c = await db.cluster.findFirst({
+      where: { id: h.clusterId, orgId, deletedAt: null },
+      include: { nodePools: { where: { deletedAt: null } } },
+    });
     if (!c || c.status === "deleting" || c.status === "deleted") continue;
     try {
       await updateCluster(systemScope(orgId), {
@@ -188,12 +206,18 @@ export async function resumeOrg(orgId: string, actor: Actor): Promise<void> {
       else throw e;
     }
   }
-  await db.billingAccount.updateMany({ where: { orgId }, data: { hibernatedPools: left.length ? (left as never) : ([] as never) } });
+  await db.billingAccount.updateMany({
+    where: { orgId },
+    data: { hibernatedPools: left.length ? (left as never) : ([] as never) },
+  });
 }
 
 /** Retries restores that could not run while an operation was in flight (part of the sweep). */
 async function retryRestores(): Promise<void> {
-  const pending = await getDb().billingAccount.findMany({ where: { dunningStage: "ok", paymentFailedAt: null } , select: { orgId: true, hibernatedPools: true } });
+  const pending = await getDb().billingAccount.findMany({
+    where: { dunningStage: "ok", paymentFailedAt: null },
+    select: { orgId: true, hibernatedPools: true },
+  });
   for (const p of pending) {
     const saved = (p.hibernatedPools as HibernatedCluster[] | null) ?? [];
     if (saved.length) await resumeOrg(p.orgId, SYSTEM);
@@ -237,13 +261,24 @@ export async function overrideDunning(actor: Actor, input: { orgId: string; acti
     case "exempt":
     case "unexempt":
       await mutate(async (tx) => {
-        await tx.billingAccount.update({ where: { orgId: input.orgId }, data: { dunningExempt: input.action === "exempt" } });
-        await audit(tx, actor, { orgId: input.orgId, action: `billing.${input.action}`, targetType: "org", targetId: input.orgId });
+        await tx.billingAccount.update({
+          where: { orgId: input.orgId },
+          data: { dunningExempt: input.action === "exempt" },
+        });
+        await audit(tx, actor, {
+          orgId: input.orgId,
+          action: `billing.${input.action}`,
+          targetType: "org",
+          targetId: input.orgId,
+        });
       });
       break;
     case "suspend": {
       const acc = await db.billingAccount.findUniqueOrThrow({ where: { orgId: input.orgId } });
-      await db.billingAccount.update({ where: { orgId: input.orgId }, data: { paymentFailedAt: acc.paymentFailedAt ?? now() } });
+      await db.billingAccount.update({
+        where: { orgId: input.orgId },
+        data: { paymentFailedAt: acc.paymentFailedAt ?? now() },
+      });
       await suspendOrg(input.orgId, acc.paymentFailedAt ?? now(), actor);
       break;
     }
@@ -270,7 +305,10 @@ export async function billingStatus(orgId: string): Promise<BillingStatus> {
   const db = getDb();
   const [acc, org] = await Promise.all([
     db.billingAccount.findUnique({ where: { orgId } }),
-    db.org.findUnique({ where: { id: orgId }, select: { suspendedAt: true, suspendedReason: true, suspendedBy: true } }),
+    db.org.findUnique({
+      where: { id: orgId },
+      select: { suspendedAt: true, suspendedReason: true, suspendedBy: true },
+    }),
   ]);
   return {
     stripe: Boolean(process.env.STRIPE_SECRET_KEY),

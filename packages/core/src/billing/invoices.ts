@@ -4,8 +4,9 @@
 import { getDb, Prisma } from "@nuage/db";
 import { now } from "../clock.ts";
 import { AppError } from "../errors.ts";
-import { BILLED_METER_LIST, monthEnd, monthStart, type PricedTotals, priceRows, priceUsage } from "./pricing.ts";
+import { rollupDirty } from "../metering/rollup.ts";
 import { currentPriceBook, getPriceBook, type PlanKey } from "./pricebook.ts";
+import { BILLED_METER_LIST, monthEnd, monthStart, type PricedTotals, priceRows, priceUsage } from "./pricing.ts";
 import { stripeEnabled } from "./stripe.ts";
 
 export interface RefreshResult {
@@ -19,7 +20,11 @@ export interface RefreshResult {
  * only `orgId`), from the day rollups, with the current price book. With `finalize`, applies credits and marks
  * them finalized. Serialised per month by an advisory lock.
  */
-export async function refreshInvoices(input: { periodStart: Date; orgId?: string; finalize?: boolean }): Promise<RefreshResult> {
+export async function refreshInvoices(input: {
+  periodStart: Date;
+  orgId?: string;
+  finalize?: boolean;
+}): Promise<RefreshResult> {
   const start = monthStart(input.periodStart);
   const end = monthEnd(start);
   const book = await currentPriceBook();
@@ -113,10 +118,22 @@ export async function closeDueMonths(lagMs = billingCloseLagMs()): Promise<Refre
   });
   const previous = monthStart(new Date(cutoff.getTime() - 1));
   const months = new Map(due.map((d) => [d.periodStart.getTime(), d.periodStart]));
-  const closed = await getDb().invoice.findFirst({ where: { periodStart: previous, status: "finalized" }, select: { id: true } });
+  const closed = await getDb().invoice.findFirst({
+    where: { periodStart: previous, status: "finalized" },
+    select: { id: true },
+  });
   if (!closed) months.set(previous.getTime(), previous);
   const out: RefreshResult[] = [];
   for (const m of [...months.values()].sort((a, b) => a.getTime() - b.getTime())) {
+    // The month's hours must be rolled up before its invoices are frozen.
+    while (
+      await getDb().usageRollupDirty.findFirst({
+        where: { hourStart: { lt: monthEnd(m) } },
+        select: { clusterId: true },
+      })
+    ) {
+      if ((await rollupDirty(500)) === 0) break;
+    }
     out.push(await refreshInvoices({ periodStart: m, finalize: true }));
   }
   return out;
@@ -198,7 +215,9 @@ export async function getInvoice(orgId: string, id: string): Promise<InvoiceView
   const inv = await db.invoice.findFirst({ where: { id, orgId }, include: { lines: true } });
   if (!inv) throw new AppError("NOT_FOUND", "Invoice not found");
   const ids = [...new Set(inv.lines.map((l) => l.clusterId).filter(Boolean))];
-  const clusters = ids.length ? await db.cluster.findMany({ where: { orgId, id: { in: ids } }, select: { id: true, name: true } }) : [];
+  const clusters = ids.length
+    ? await db.cluster.findMany({ where: { orgId, id: { in: ids } }, select: { id: true, name: true } })
+    : [];
   const names = new Map(clusters.map((c) => [c.id, c.name]));
   const lines = inv.lines
     .map((l) => ({
@@ -210,7 +229,12 @@ export async function getInvoice(orgId: string, id: string): Promise<InvoiceView
       unitPriceMicro: l.unitPriceMicro.toString(),
       amountMinor: l.amountMinor,
     }))
-    .sort((a, b) => (a.kind === b.kind ? 0 : a.kind === "usage" ? -1 : 1) || a.clusterName.localeCompare(b.clusterName) || a.meter.localeCompare(b.meter));
+    .sort(
+      (a, b) =>
+        (a.kind === b.kind ? 0 : a.kind === "usage" ? -1 : 1) ||
+        a.clusterName.localeCompare(b.clusterName) ||
+        a.meter.localeCompare(b.meter),
+    );
   return { ...invoiceView(inv, await orgName(orgId)), lines };
 }
 
@@ -220,10 +244,16 @@ export async function creditBalance(orgId: string): Promise<bigint> {
 }
 
 /** Platform admins: grants (positive) or removes (negative) credit. */
-export async function grantCredit(input: { orgId: string; amountMinor: bigint; reason: string; createdById: string | null }) {
+export async function grantCredit(input: {
+  orgId: string;
+  amountMinor: bigint;
+  reason: string;
+  createdById: string | null;
+}) {
   const org = await getDb().org.findUnique({ where: { id: input.orgId }, select: { id: true } });
   if (!org) throw new AppError("NOT_FOUND", "Organization not found", { field: "orgId" });
-  if (input.amountMinor === 0n) throw new AppError("BAD_REQUEST", "amountMinor cannot be zero", { field: "amountMinor" });
+  if (input.amountMinor === 0n)
+    throw new AppError("BAD_REQUEST", "amountMinor cannot be zero", { field: "amountMinor" });
   await getDb().creditEntry.create({
     data: { orgId: input.orgId, amountMinor: input.amountMinor, reason: input.reason, createdById: input.createdById },
   });
@@ -236,7 +266,13 @@ export interface BillingSummary {
   plan: PlanKey;
   priceVersion: number;
   currency: string;
-  monthToDate: { subtotalMinor: bigint; includedMinor: bigint; creditMinor: bigint; totalMinor: bigint; invoiceId: string };
+  monthToDate: {
+    subtotalMinor: bigint;
+    includedMinor: bigint;
+    creditMinor: bigint;
+    totalMinor: bigint;
+    invoiceId: string;
+  };
   forecastMinor: bigint;
   creditBalanceMinor: bigint;
   /** Cost per day of the month so far (usage lines, before included amounts and credits). */
@@ -264,10 +300,17 @@ export async function billingSummary(orgId: string): Promise<BillingSummary> {
   }
   const daily = [...days.entries()]
     .sort((a, b) => a[0] - b[0])
-    .map(([k, u]) => ({ day: new Date(k), amountMinor: priceUsage({ ...plan, included: zeroIncluded(plan) }, u, start).subtotalMinor }));
+    .map(([k, u]) => ({
+      day: new Date(k),
+      amountMinor: priceUsage({ ...plan, included: zeroIncluded(plan) }, u, start).subtotalMinor,
+    }));
   const elapsed = BigInt(Math.max(1, Math.floor((t.getTime() - start.getTime()) / 1000)));
   const total = BigInt(Math.floor((end.getTime() - start.getTime()) / 1000));
-  const scaled = rows.map((r) => ({ clusterId: r.clusterId, meter: r.meter, quantity: (BigInt(r.q) * total) / elapsed }));
+  const scaled = rows.map((r) => ({
+    clusterId: r.clusterId,
+    meter: r.meter,
+    quantity: (BigInt(r.q) * total) / elapsed,
+  }));
   const balance = await creditBalance(orgId);
   const forecast: PricedTotals = priceUsage(plan, scaled, start, balance);
   return {
@@ -276,7 +319,13 @@ export async function billingSummary(orgId: string): Promise<BillingSummary> {
     plan: inv.plan as PlanKey,
     priceVersion: inv.priceVersion,
     currency: inv.currency,
-    monthToDate: { subtotalMinor: inv.subtotalMinor, includedMinor: inv.includedMinor, creditMinor: inv.creditMinor, totalMinor: inv.totalMinor, invoiceId: inv.id },
+    monthToDate: {
+      subtotalMinor: inv.subtotalMinor,
+      includedMinor: inv.includedMinor,
+      creditMinor: inv.creditMinor,
+      totalMinor: inv.totalMinor,
+      invoiceId: inv.id,
+    },
     forecastMinor: forecast.totalMinor,
     creditBalanceMinor: balance,
     daily,

@@ -13,7 +13,14 @@ export const PLANS = ["free", "pro", "business"] as const;
 export type PlanKey = (typeof PLANS)[number];
 
 /** Priced items of the price book; each is fed by one ledger meter (pricing.ts). */
-export const PRICE_ITEMS = ["vcpu_hour", "memory_gib_hour", "storage_gib_month", "controlplane_hour", "ha_hour", "lb_hour"] as const;
+export const PRICE_ITEMS = [
+  "vcpu_hour",
+  "memory_gib_hour",
+  "storage_gib_month",
+  "controlplane_hour",
+  "ha_hour",
+  "lb_hour",
+] as const;
 export type PriceItem = (typeof PRICE_ITEMS)[number];
 
 export const PRICE_ITEM_INFO: Record<PriceItem, { label: string; unit: string }> = {
@@ -32,7 +39,11 @@ const ZMicro = (field: string) =>
     .min(0, `${field} cannot be negative`)
     .max(1e12, `${field} is too large`);
 const ZCount = (field: string) =>
-  z.number({ error: `${field} must be a number` }).int(`${field} must be a whole number`).min(0, `${field} cannot be negative`).max(100_000, `${field} is too large`);
+  z
+    .number({ error: `${field} must be a number` })
+    .int(`${field} must be a whole number`)
+    .min(0, `${field} cannot be negative`)
+    .max(100_000, `${field} is too large`);
 
 export const ZPlan = z.object({
   label: z.string().trim().min(1, "label is required").max(50, "label is too long"),
@@ -42,9 +53,19 @@ export const ZPlan = z.object({
     maxVcpu: ZCount("maxVcpu").min(1, "maxVcpu must be at least 1"),
   }),
   /** Included per org and month, in the item's unit (whole units). */
-  included: z.object(Object.fromEntries(PRICE_ITEMS.map((k) => [k, ZCount(`included.${k}`)])) as Record<PriceItem, ReturnType<typeof ZCount>>),
+  included: z.object(
+    Object.fromEntries(PRICE_ITEMS.map((k) => [k, ZCount(`included.${k}`)])) as Record<
+      PriceItem,
+      ReturnType<typeof ZCount>
+    >,
+  ),
   /** Micro-minor units per item unit. */
-  prices: z.object(Object.fromEntries(PRICE_ITEMS.map((k) => [k, ZMicro(`prices.${k}`)])) as Record<PriceItem, ReturnType<typeof ZMicro>>),
+  prices: z.object(
+    Object.fromEntries(PRICE_ITEMS.map((k) => [k, ZMicro(`prices.${k}`)])) as Record<
+      PriceItem,
+      ReturnType<typeof ZMicro>
+    >,
+  ),
 });
 export type Plan = z.infer<typeof ZPlan>;
 export const ZPlans = z.object({ free: ZPlan, pro: ZPlan, business: ZPlan });
@@ -57,20 +78,62 @@ export const DEFAULT_PLANS: Plans = {
   free: {
     label: "Free",
     limits: { maxClusters: 3, maxNodesPerCluster: 10, maxVcpu: 24 },
-    included: { vcpu_hour: 100, memory_gib_hour: 200, storage_gib_month: 10, controlplane_hour: 744, ha_hour: 0, lb_hour: 0 },
-    prices: { vcpu_hour: c(2), memory_gib_hour: c(0.25), storage_gib_month: c(10), controlplane_hour: c(10), ha_hour: c(15), lb_hour: c(1.5) },
+    included: {
+      vcpu_hour: 100,
+      memory_gib_hour: 200,
+      storage_gib_month: 10,
+      controlplane_hour: 744,
+      ha_hour: 0,
+      lb_hour: 0,
+    },
+    prices: {
+      vcpu_hour: c(2),
+      memory_gib_hour: c(0.25),
+      storage_gib_month: c(10),
+      controlplane_hour: c(10),
+      ha_hour: c(15),
+      lb_hour: c(1.5),
+    },
   },
   pro: {
     label: "Pro",
     limits: { maxClusters: 20, maxNodesPerCluster: 50, maxVcpu: 200 },
-    included: { vcpu_hour: 0, memory_gib_hour: 0, storage_gib_month: 50, controlplane_hour: 744, ha_hour: 0, lb_hour: 744 },
-    prices: { vcpu_hour: c(1.8), memory_gib_hour: c(0.225), storage_gib_month: c(9), controlplane_hour: c(10), ha_hour: c(12), lb_hour: c(1.2) },
+    included: {
+      vcpu_hour: 0,
+      memory_gib_hour: 0,
+      storage_gib_month: 50,
+      controlplane_hour: 744,
+      ha_hour: 0,
+      lb_hour: 744,
+    },
+    prices: {
+      vcpu_hour: c(1.8),
+      memory_gib_hour: c(0.225),
+      storage_gib_month: c(9),
+      controlplane_hour: c(10),
+      ha_hour: c(12),
+      lb_hour: c(1.2),
+    },
   },
   business: {
     label: "Business",
     limits: { maxClusters: 100, maxNodesPerCluster: 200, maxVcpu: 2000 },
-    included: { vcpu_hour: 0, memory_gib_hour: 0, storage_gib_month: 500, controlplane_hour: 7440, ha_hour: 744, lb_hour: 3720 },
-    prices: { vcpu_hour: c(1.5), memory_gib_hour: c(0.2), storage_gib_month: c(8), controlplane_hour: c(8), ha_hour: c(10), lb_hour: c(1) },
+    included: {
+      vcpu_hour: 0,
+      memory_gib_hour: 0,
+      storage_gib_month: 500,
+      controlplane_hour: 7440,
+      ha_hour: 744,
+      lb_hour: 3720,
+    },
+    prices: {
+      vcpu_hour: c(1.5),
+      memory_gib_hour: c(0.2),
+      storage_gib_month: c(8),
+      controlplane_hour: c(8),
+      ha_hour: c(10),
+      lb_hour: c(1),
+    },
   },
 };
 
@@ -82,8 +145,20 @@ export interface PriceBook {
   createdAt: Date;
 }
 
-function view(row: { version: number; currency: string; plans: unknown; note: string | null; createdAt: Date }): PriceBook {
-  return { version: row.version, currency: row.currency, plans: ZPlans.parse(row.plans), note: row.note, createdAt: row.createdAt };
+function view(row: {
+  version: number;
+  currency: string;
+  plans: unknown;
+  note: string | null;
+  createdAt: Date;
+}): PriceBook {
+  return {
+    version: row.version,
+    currency: row.currency,
+    plans: ZPlans.parse(row.plans),
+    note: row.note,
+    createdAt: row.createdAt,
+  };
 }
 
 /** The current version (the highest), seeding version 1 when the table is empty. */
@@ -92,7 +167,9 @@ export async function currentPriceBook(): Promise<PriceBook> {
   const row = await db.priceBookVersion.findFirst({ orderBy: { version: "desc" } });
   if (row) return view(row);
   try {
-    await db.priceBookVersion.create({ data: { version: 1, currency: "EUR", plans: DEFAULT_PLANS, note: "Default prices" } });
+    await db.priceBookVersion.create({
+      data: { version: 1, currency: "EUR", plans: DEFAULT_PLANS, note: "Default prices" },
+    });
   } catch (e) {
     if (!isUniqueViolation(e)) throw e; // seeded concurrently
   }
@@ -119,9 +196,13 @@ export async function updatePriceBook(actor: Actor, input: { basedOn: number; pl
   const plans = ZPlans.parse(input.plans);
   const current = await currentPriceBook();
   if (current.version !== input.basedOn) {
-    throw new AppError("CONFLICT", `The price book changed meanwhile (now version ${current.version}); reload and edit again`, {
-      field: "basedOn",
-    });
+    throw new AppError(
+      "CONFLICT",
+      `The price book changed meanwhile (now version ${current.version}); reload and edit again`,
+      {
+        field: "basedOn",
+      },
+    );
   }
   const version = current.version + 1;
   try {
@@ -130,10 +211,16 @@ export async function updatePriceBook(actor: Actor, input: { basedOn: number; pl
         data: { version, currency: current.currency, plans, note: input.note ?? null, createdById: actorUserId(actor) },
       });
       for (const p of PLANS) await applyPlanLimits(tx, p, plans[p]);
-      await audit(tx, actor, { orgId: null, action: "pricebook.update", targetType: "pricebook", targetId: String(version) });
+      await audit(tx, actor, {
+        orgId: null,
+        action: "pricebook.update",
+        targetType: "pricebook",
+        targetId: String(version),
+      });
     });
   } catch (e) {
-    if (isUniqueViolation(e)) throw new AppError("CONFLICT", "The price book changed meanwhile; reload and edit again", { field: "basedOn" });
+    if (isUniqueViolation(e))
+      throw new AppError("CONFLICT", "The price book changed meanwhile; reload and edit again", { field: "basedOn" });
     throw e;
   }
   return getPriceBook(version);
@@ -142,7 +229,11 @@ export async function updatePriceBook(actor: Actor, input: { basedOn: number; pl
 async function applyPlanLimits(tx: Tx, plan: PlanKey, p: Plan, orgId?: string) {
   await tx.org.updateMany({
     where: orgId ? { id: orgId } : { plan },
-    data: { maxClusters: p.limits.maxClusters, maxNodesPerCluster: p.limits.maxNodesPerCluster, maxVcpu: p.limits.maxVcpu },
+    data: {
+      maxClusters: p.limits.maxClusters,
+      maxNodesPerCluster: p.limits.maxNodesPerCluster,
+      maxVcpu: p.limits.maxVcpu,
+    },
   });
 }
 
@@ -154,7 +245,13 @@ export async function setOrgPlan(actor: Actor, input: { orgId: string; plan: Pla
     if (!org) throw new AppError("NOT_FOUND", "Organization not found", { field: "orgId" });
     await tx.org.update({ where: { id: input.orgId }, data: { plan: input.plan } });
     await applyPlanLimits(tx, input.plan, book.plans[input.plan], input.orgId);
-    await audit(tx, actor, { orgId: input.orgId, action: "org.plan", targetType: "org", targetId: input.orgId, metadata: { plan: input.plan } });
+    await audit(tx, actor, {
+      orgId: input.orgId,
+      action: "org.plan",
+      targetType: "org",
+      targetId: input.orgId,
+      metadata: { plan: input.plan },
+    });
   });
   return { orgId: input.orgId, plan: input.plan };
 }

@@ -94,7 +94,14 @@ export function priceUsage(plan: Plan, usage: UsageQuantity[], periodStart: Date
     const meter = u.meter as BilledMeter;
     const price = BigInt(plan.prices[BILLED_METERS[meter]]);
     const size = unitSize(meter, periodStart);
-    lines.push({ clusterId: u.clusterId, meter, kind: "usage", quantity: u.quantity, unitPriceMicro: price, amountMinor: lineAmount(u.quantity, price, size) });
+    lines.push({
+      clusterId: u.clusterId,
+      meter,
+      kind: "usage",
+      quantity: u.quantity,
+      unitPriceMicro: price,
+      amountMinor: lineAmount(u.quantity, price, size),
+    });
     perMeter.set(meter, (perMeter.get(meter) ?? 0n) + u.quantity);
   }
   for (const [meter, total] of perMeter) {
@@ -103,9 +110,19 @@ export function priceUsage(plan: Plan, usage: UsageQuantity[], periodStart: Date
     const q = total < included ? total : included;
     if (q <= 0n) continue;
     const price = BigInt(plan.prices[BILLED_METERS[meter]]);
-    lines.push({ clusterId: "", meter, kind: "included", quantity: q, unitPriceMicro: price, amountMinor: -lineAmount(q, price, size) });
+    lines.push({
+      clusterId: "",
+      meter,
+      kind: "included",
+      quantity: q,
+      unitPriceMicro: price,
+      amountMinor: -lineAmount(q, price, size),
+    });
   }
-  lines.sort((a, b) => a.kind.localeCompare(b.kind) * -1 || a.clusterId.localeCompare(b.clusterId) || a.meter.localeCompare(b.meter));
+  lines.sort(
+    (a, b) =>
+      a.kind.localeCompare(b.kind) * -1 || a.clusterId.localeCompare(b.clusterId) || a.meter.localeCompare(b.meter),
+  );
   const subtotalMinor = lines.filter((l) => l.kind === "usage").reduce((s, l) => s + l.amountMinor, 0n);
   const includedMinor = -lines.filter((l) => l.kind === "included").reduce((s, l) => s + l.amountMinor, 0n);
   const due = subtotalMinor - includedMinor;

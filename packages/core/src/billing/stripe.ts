@@ -6,8 +6,8 @@ import Stripe from "stripe";
 import { now } from "../clock.ts";
 import { coreEnv } from "../env.ts";
 import { AppError } from "../errors.ts";
-import { BILLED_METER_LIST, BILLED_METERS, type BilledMeter, monthSeconds, unitSize } from "./pricing.ts";
 import { currentPriceBook, type PlanKey } from "./pricebook.ts";
+import { BILLED_METER_LIST, BILLED_METERS, type BilledMeter, monthSeconds, unitSize } from "./pricing.ts";
 
 export function stripeEnabled(): boolean {
   return Boolean(process.env.STRIPE_SECRET_KEY);
@@ -60,7 +60,10 @@ export async function ensureCustomer(orgId: string): Promise<string> {
   const org = await getDb().org.findUnique({ where: { id: orgId }, select: { name: true } });
   if (!org) throw new AppError("NOT_FOUND", "Organization not found");
   const customer = await call((s) =>
-    s.customers.create({ name: org.name, metadata: { nuageOrgId: orgId } }, { idempotencyKey: `nuage-customer-${orgId}` }),
+    s.customers.create(
+      { name: org.name, metadata: { nuageOrgId: orgId } },
+      { idempotencyKey: `nuage-customer-${orgId}` },
+    ),
   );
   const hour = new Date(Math.floor(now().getTime() / 3600_000) * 3600_000);
   await getDb().billingAccount.updateMany({
@@ -92,7 +95,9 @@ export async function createCheckoutSession(orgId: string): Promise<{ url: strin
 
 export async function createPortalSession(orgId: string): Promise<{ url: string }> {
   const customer = await ensureCustomer(orgId);
-  const session = await call((s) => s.billingPortal.sessions.create({ customer, return_url: portalReturn("/billing") }));
+  const session = await call((s) =>
+    s.billingPortal.sessions.create({ customer, return_url: portalReturn("/billing") }),
+  );
   return { url: session.url };
 }
 
@@ -107,7 +112,9 @@ export async function syncCustomer(orgId: string): Promise<{ paymentMethod: stri
   const acc = await account(orgId);
   if (!acc.stripeCustomerId) return { paymentMethod: null };
   const customerId = acc.stripeCustomerId;
-  const customer = await call((s) => s.customers.retrieve(customerId, { expand: ["invoice_settings.default_payment_method"] }));
+  const customer = await call((s) =>
+    s.customers.retrieve(customerId, { expand: ["invoice_settings.default_payment_method"] }),
+  );
   if ((customer as Stripe.DeletedCustomer).deleted) {
     await getDb().billingAccount.update({ where: { orgId }, data: { paymentMethod: null } });
     return { paymentMethod: null };
@@ -153,7 +160,8 @@ export async function ensureCatalog(plan: PlanKey): Promise<{ meter: BilledMeter
         )
       ).id;
     // Cents per base unit, to 12 decimals (Stripe's limit); the internal invoice stays the authority on amounts.
-    const size = meter === "storage_mib_seconds" ? 1024n * monthSeconds(new Date(Date.UTC(2026, 0, 1))) : unitSize(meter, now());
+    const size =
+      meter === "storage_mib_seconds" ? 1024n * monthSeconds(new Date(Date.UTC(2026, 0, 1))) : unitSize(meter, now());
     const perUnit = Number(book.plans[plan].prices[BILLED_METERS[meter]]) / 1_000_000 / Number(size);
     const price = await call((s) =>
       s.prices.create(
@@ -210,7 +218,9 @@ export function usageIdentifier(orgId: string, meter: string, hourStart: Date, s
  * already reported, records the difference as a new report row (set-based), then sends the unsent rows as meter
  * events. The identifier makes a resend after a crash a no-op at Stripe.
  */
-export async function reportUsage(input: { until?: Date; limit?: number } = {}): Promise<{ queued: number; sent: number }> {
+export async function reportUsage(
+  input: { until?: Date; limit?: number } = {},
+): Promise<{ queued: number; sent: number }> {
   if (!stripeEnabled()) return { queued: 0, sent: 0 };
   const until = input.until ?? new Date(Math.floor(now().getTime() / 3600_000) * 3600_000);
   const db = getDb();
@@ -254,9 +264,9 @@ export async function reportUsage(input: { until?: Date; limit?: number } = {}):
     ).map((a) => [a.orgId, a.stripeCustomerId]),
   );
   let sent = 0;
-  for (const p of pending) {
+  const sendOne = async (p: (typeof pending)[number]) => {
     const customer = customers.get(p.orgId);
-    if (!customer) continue;
+    if (!customer) return;
     try {
       await call((s) =>
         s.billing.meterEvents.create({
@@ -269,11 +279,27 @@ export async function reportUsage(input: { until?: Date; limit?: number } = {}):
     } catch (e) {
       // Stripe refuses an identifier it has already seen: that event was delivered before a crash.
       const err = e as { statusCode?: number; code?: string; message?: string };
-      const duplicate = err.statusCode === 400 && /identifier/i.test(`${err.code ?? ""} ${err.message ?? ""}`) && /already|duplicate/i.test(`${err.code ?? ""} ${err.message ?? ""}`);
-      if (!duplicate) throw e;
+      const text = `${err.code ?? ""} ${err.message ?? ""}`;
+      if (!(err.statusCode === 400 && /duplicate|already exists/i.test(text))) throw e;
     }
-    await db.stripeUsageReport.update({ where: { identifier: p.identifier }, data: { reportedAt: now() } });
+    done.push(p.identifier);
     sent++;
-  }
+    if (done.length >= 200) await flush();
+  };
+  // Marked sent in batches: a crash before a flush only means those events are sent again, and dropped by Stripe.
+  const done: string[] = [];
+  const flush = async () => {
+    const ids = done.splice(0);
+    if (ids.length)
+      await db.stripeUsageReport.updateMany({ where: { identifier: { in: ids } }, data: { reportedAt: now() } });
+  };
+  // A few requests in flight at once: well under Stripe's meter-event rate limit, 429s are retried by call().
+  const queue = pending.slice();
+  await Promise.all(
+    Array.from({ length: Math.min(8, queue.length) }, async () => {
+      for (let p = queue.shift(); p; p = queue.shift()) await sendOne(p);
+    }),
+  );
+  await flush();
   return { queued: deltas.length, sent };
 }

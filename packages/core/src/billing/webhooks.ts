@@ -28,7 +28,10 @@ export interface WebhookResult {
 
 async function orgOfCustomer(customerId: string | null | undefined): Promise<string | null> {
   if (!customerId) return null;
-  const acc = await getDb().billingAccount.findUnique({ where: { stripeCustomerId: customerId }, select: { orgId: true } });
+  const acc = await getDb().billingAccount.findUnique({
+    where: { stripeCustomerId: customerId },
+    select: { orgId: true },
+  });
   return acc?.orgId ?? null;
 }
 
@@ -70,7 +73,10 @@ async function syncSubscription(subscriptionId: string): Promise<void> {
   if (!orgId) return;
   await getDb().billingAccount.updateMany({
     where: { orgId, OR: [{ stripeSubscriptionId: sub.id }, { stripeSubscriptionId: null }] },
-    data: sub.status === "canceled" ? { stripeSubscriptionId: null, subscriptionStatus: "canceled" } : { stripeSubscriptionId: sub.id, subscriptionStatus: sub.status },
+    data:
+      sub.status === "canceled"
+        ? { stripeSubscriptionId: null, subscriptionStatus: "canceled" }
+        : { stripeSubscriptionId: sub.id, subscriptionStatus: sub.status },
   });
 }
 
