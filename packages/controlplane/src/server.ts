@@ -5,6 +5,7 @@ import type { AddressInfo } from "node:net";
 import { issueCertificate, signCsr } from "@nuage/crypto";
 import { type ApiServer, createApiServer } from "./apiserver/index.ts";
 import { KubeletProxy } from "./apiserver/kubelet.ts";
+import { PortForwarder } from "./apiserver/portforward.ts";
 import { findResource } from "./apiserver/registry.ts";
 import { Authenticator, type StaticToken } from "./auth/authn.ts";
 import { type ControllerOptions, startControllers } from "./controllers/index.ts";
@@ -111,6 +112,17 @@ export async function startControlPlane(
     api.handler,
   );
   server.keepAliveTimeout = 65_000;
+  // Upgraded connections: `kubectl port-forward` (SPDY/3.1, or SPDY tunneled in a WebSocket).
+  const portForward = new PortForwarder({
+    store: api.store,
+    authenticator,
+    authorizer: api.authorizer,
+    tls: { caCertPem: cfg.tls.caCertPem, certPem: kubeletClient.certPem, keyPem: kubeletClient.keyPem },
+  });
+  server.on("upgrade", (req, socket, head) => {
+    if (PortForwarder.matches(req)) return portForward.handleUpgrade(req, socket, head);
+    socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+  });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(cfg.listen.port, cfg.listen.host, () => resolve());
@@ -162,6 +174,7 @@ export async function startControlPlane(
     port,
     async stop() {
       await Promise.all(stops.map((s) => s.stop().catch(() => {})));
+      portForward.stop();
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
       await api.stop();

@@ -43,7 +43,7 @@ export const RESOURCES: ResourceDef[] = [
   d("v1", "pods", "Pod", true, core + "Pod", {
     shortNames: ["po"],
     categories: ["all"],
-    subresources: ["status", "binding", "eviction", "log"],
+    subresources: ["status", "binding", "eviction", "log", "portforward"],
   }),
   d("v1", "services", "Service", true, core + "Service", {
     shortNames: ["svc"],

@@ -140,6 +140,10 @@ export async function handleResource(
   const { def } = r;
   const method = req.method ?? "GET";
   const sub = r.subresource;
+  if (sub === "portforward") {
+    // Served on the HTTP server's "upgrade" event (portforward.ts); a plain request lands here.
+    throw badRequest("Upgrade request required");
+  }
   if (def.group === "authorization.k8s.io" || def.group === "authentication.k8s.io") {
     if (method !== "POST") throw methodNotAllowed();
     const body = await readBody(req);

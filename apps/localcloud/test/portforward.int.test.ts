@@ -1,0 +1,120 @@
+// Issue #8, traffic: `kubectl port-forward` to a pod and to a service, with the default, oldest
+// and newest installed kubectl (1.27 speaks SPDY/3.1; newer ones try SPDY tunneled in a
+// WebSocket first). Real curl through the forwarded local port; nginx logs the request.
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { basename } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { eventually, KUBECTLS, k, startTestCluster } from "./helpers.ts";
+
+let env: Awaited<ReturnType<typeof startTestCluster>>;
+let kc: string;
+let pod: string;
+const children = new Set<ChildProcess>();
+
+function curl(url: string, agent: string): Promise<{ code: number; out: string }> {
+  return new Promise((resolve) => {
+    execFile("curl", ["-sS", "-i", "--max-time", "5", "-A", agent, url], { timeout: 10_000 }, (err, stdout, stderr) => {
+      const code = err
+        ? typeof (err as { code?: unknown }).code === "number"
+          ? (err as { code: number }).code
+          : 1
+        : 0;
+      resolve({ code, out: `${stdout}${stderr}` });
+    });
+  });
+}
+
+/** Starts `kubectl port-forward <target> :<remote>` and resolves the local port it prints. */
+function portForward(
+  bin: string,
+  target: string,
+  remote: string,
+): Promise<{ port: number; proc: ChildProcess; stderr: () => string }> {
+  const proc = spawn(bin, ["--kubeconfig", kc, "port-forward", target, `:${remote}`], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  children.add(proc);
+  proc.on("exit", () => children.delete(proc));
+  let out = "";
+  let err = "";
+  proc.stderr?.on("data", (d: Buffer) => {
+    err += d.toString();
+  });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`port-forward did not start: ${out} ${err}`)), 20_000);
+    proc.stdout?.on("data", (d: Buffer) => {
+      out += d.toString();
+      const m = /Forwarding from 127\.0\.0\.1:(\d+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve({ port: Number(m[1]), proc, stderr: () => err });
+      }
+    });
+    proc.on("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`port-forward exited ${code}: ${out} ${err}`));
+    });
+  });
+}
+
+beforeAll(async () => {
+  env = await startTestCluster(2);
+  kc = env.cluster.kubeconfigPath;
+  await k(kc, ["create", "deployment", "pf", "--image=nginx:1.27", "--port=80"]);
+  await k(kc, ["expose", "deployment", "pf", "--port=8080", "--target-port=80"]);
+  await eventually(async () => {
+    const r = await k(kc, ["get", "deploy", "pf", "-o", "jsonpath={.status.readyReplicas}"]);
+    if (r !== "1") throw new Error(`ready ${r}`);
+  }, 60_000);
+  pod = (await k(kc, ["get", "pods", "-l", "app=pf", "-o", "jsonpath={.items[0].metadata.name}"])).trim();
+}, 150_000);
+
+afterAll(async () => {
+  for (const c of children) c.kill("SIGTERM");
+  await env?.close();
+});
+
+describe("kubectl port-forward", () => {
+  for (const bin of KUBECTLS) {
+    const v = basename(bin);
+    it(`forwards a local port to a pod and to a service (${v})`, async () => {
+      const agent = `pf-${v}`;
+      const toPod = await portForward(bin, `pod/${pod}`, "80");
+      try {
+        for (let i = 0; i < 3; i++) {
+          const r = await curl(`http://127.0.0.1:${toPod.port}/`, agent);
+          expect(r.code, r.out).toBe(0);
+          expect(r.out).toMatch(/^HTTP\/1\.1 200 OK/);
+          expect(r.out).toContain("Server: nginx/1.27");
+          expect(r.out).toContain("<h1>Welcome to nginx!</h1>");
+        }
+        const missing = await curl(`http://127.0.0.1:${toPod.port}/missing`, agent);
+        expect(missing.out).toMatch(/^HTTP\/1\.1 404/);
+      } finally {
+        toPod.proc.kill("SIGTERM");
+      }
+      const toSvc = await portForward(bin, "svc/pf", "8080");
+      try {
+        const r = await curl(`http://127.0.0.1:${toSvc.port}/`, agent);
+        expect(r.out).toMatch(/^HTTP\/1\.1 200 OK/);
+      } finally {
+        toSvc.proc.kill("SIGTERM");
+      }
+      const logs = await k(kc, ["logs", pod]);
+      expect(logs.split("\n").filter((l) => l.includes(`"${agent}"`))).toHaveLength(5);
+    });
+  }
+
+  it("reports a port nothing listens on, as kubectl does", async () => {
+    const pf = await portForward("/usr/bin/kubectl", `pod/${pod}`, "81");
+    try {
+      const r = await curl(`http://127.0.0.1:${pf.port}/`, "pf-refused");
+      expect(r.code).not.toBe(0);
+      await eventually(async () => {
+        if (!/connection refused/.test(pf.stderr())) throw new Error(pf.stderr());
+      }, 10_000);
+    } finally {
+      pf.proc.kill("SIGTERM");
+    }
+  });
+});
