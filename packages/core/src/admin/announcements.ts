@@ -110,3 +110,23 @@ export async function archiveAnnouncement(actor: Actor, id: string) {
   });
   return view(row);
 }
+
+/** What the portal shows above every page: the org's suspension (with its reason) and announcements. */
+export async function portalBanners(orgId: string | null) {
+  const [org, announcements] = await Promise.all([
+    orgId
+      ? getDb().org.findUnique({
+          where: { id: orgId },
+          select: { suspendedAt: true, suspendedReason: true, suspendedBy: true, deletingAt: true },
+        })
+      : null,
+    activeAnnouncements(),
+  ]);
+  return {
+    suspended: org?.suspendedAt
+      ? { since: org.suspendedAt, reason: org.suspendedReason ?? "No reason given", by: org.suspendedBy ?? "operator" }
+      : null,
+    deleting: Boolean(org?.deletingAt),
+    announcements,
+  };
+}

@@ -6,6 +6,7 @@ export {
   archiveAnnouncement,
   createAnnouncement,
   listAnnouncements,
+  portalBanners,
   ZAnnouncementInput,
 } from "./announcements.ts";
 export { csvCell, exportAuditCsv, listAllAudit, type TAdminAuditFilter, ZAdminAuditFilter } from "./audit.ts";

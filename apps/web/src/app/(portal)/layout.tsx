@@ -3,6 +3,7 @@ import type { ReactNode } from "react";
 import { MeProvider } from "~/components/portal/me-context";
 import { TopBar } from "~/components/portal/top-bar";
 import { getMe, isSignedIn } from "~/lib/me-server";
+import { TenantBanners } from "../admin/_components/tenant-banners";
 
 export default async function PortalLayout({ children }: { children: ReactNode }) {
   // No session, or one the server ended (password reset, deleted user): sign in again.
@@ -12,6 +13,7 @@ export default async function PortalLayout({ children }: { children: ReactNode }
     <MeProvider me={me}>
       <div className="min-h-screen">
         <TopBar />
+        <TenantBanners me={me} />
         <main className="mx-auto max-w-6xl px-4 py-8 sm:px-6">{children}</main>
       </div>
     </MeProvider>
