@@ -1,6 +1,6 @@
 // Discovery documents: legacy (/api, /apis, /api/v1, /apis/<g>/<v>) and aggregated
 // (apidiscovery.k8s.io v2 / v2beta1 APIGroupDiscoveryList), both built from the registry.
-import { groupVersions, gvString, RESOURCES, type ResourceDef, verbsOf } from "./registry.ts";
+import { gvString, RESOURCES, type ResourceDef, verbsOf } from "./registry.ts";
 
 type Json = any;
 
@@ -19,8 +19,35 @@ function subKind(def: ResourceDef, sub: string) {
   return SUB[sub]?.kind ?? { group: def.group, version: def.version, kind: def.kind };
 }
 
-export function apiResourceList(group: string, version: string): Json | undefined {
-  const defs = RESOURCES.filter((r) => r.group === group && r.version === version);
+/** Group versions in discovery order; core first, then groups by first appearance. */
+function groupVersions(all: ResourceDef[]): { group: string; version: string }[] {
+  const seen = new Set<string>();
+  const out: { group: string; version: string }[] = [];
+  for (const r of all) {
+    const k = gvString(r.group, r.version);
+    if (!seen.has(k)) {
+      seen.add(k);
+      out.push({ group: r.group, version: r.version });
+    }
+  }
+  return out;
+}
+
+/** Upstream's version priority: GA > beta > alpha, then higher numbers first (kube-aware sort). */
+function versionRank(v: string): [number, number, number] {
+  const m = /^v(\d+)(?:(alpha|beta)(\d+))?$/.exec(v);
+  if (!m) return [3, 0, 0];
+  const stage = m[2] === "alpha" ? 2 : m[2] === "beta" ? 1 : 0;
+  return [stage, -Number(m[1]), -Number(m[3] ?? 0)];
+}
+
+function byPriority(a: string, b: string): number {
+  const [x, y] = [versionRank(a), versionRank(b)];
+  return x[0] - y[0] || x[1] - y[1] || x[2] - y[2] || a.localeCompare(b);
+}
+
+export function apiResourceList(group: string, version: string, all: ResourceDef[] = RESOURCES): Json | undefined {
+  const defs = all.filter((r) => r.group === group && r.version === version);
   if (!defs.length) return undefined;
   const resources: Json[] = [];
   for (const d of defs) {
@@ -56,12 +83,13 @@ export function apiVersions(): Json {
   };
 }
 
-export function apiGroupList(): Json {
+export function apiGroupList(all: ResourceDef[] = RESOURCES): Json {
   const groups = new Map<string, string[]>();
-  for (const { group, version } of groupVersions()) {
+  for (const { group, version } of groupVersions(all)) {
     if (!group) continue;
     groups.set(group, [...(groups.get(group) ?? []), version]);
   }
+  for (const [g, vs] of groups) groups.set(g, vs.sort(byPriority));
   return {
     kind: "APIGroupList",
     apiVersion: "v1",
@@ -73,15 +101,19 @@ export function apiGroupList(): Json {
   };
 }
 
-export function apiGroup(name: string): Json | undefined {
-  const g = apiGroupList().groups.find((x: Json) => x.name === name);
+export function apiGroup(name: string, all: ResourceDef[] = RESOURCES): Json | undefined {
+  const g = apiGroupList(all).groups.find((x: Json) => x.name === name);
   return g ? { kind: "APIGroup", apiVersion: "v1", ...g } : undefined;
 }
 
 /** Aggregated discovery for /api (core only) or /apis (every named group). */
-export function aggregated(core: boolean, apiVersion: "apidiscovery.k8s.io/v2" | "apidiscovery.k8s.io/v2beta1"): Json {
+export function aggregated(
+  core: boolean,
+  apiVersion: "apidiscovery.k8s.io/v2" | "apidiscovery.k8s.io/v2beta1",
+  all: ResourceDef[] = RESOURCES,
+): Json {
   const groups = new Map<string, Map<string, ResourceDef[]>>();
-  for (const d of RESOURCES) {
+  for (const d of all) {
     if (core !== (d.group === "")) continue;
     const g = groups.get(d.group) ?? new Map<string, ResourceDef[]>();
     g.set(d.version, [...(g.get(d.version) ?? []), d]);
@@ -93,28 +125,30 @@ export function aggregated(core: boolean, apiVersion: "apidiscovery.k8s.io/v2" |
     metadata: {},
     items: [...groups].map(([group, versions]) => ({
       metadata: { name: group, creationTimestamp: null },
-      versions: [...versions].map(([version, defs]) => ({
-        version,
-        freshness: "Current",
-        resources: defs.map((d) => ({
-          resource: d.resource,
-          responseKind: { group: d.group, version: d.version, kind: d.kind },
-          scope: d.namespaced ? "Namespaced" : "Cluster",
-          singularResource: d.singular,
-          verbs: verbsOf(d),
-          ...(d.shortNames ? { shortNames: d.shortNames } : {}),
-          ...(d.categories ? { categories: d.categories } : {}),
-          ...(d.subresources?.length
-            ? {
-                subresources: d.subresources.map((s) => ({
-                  subresource: s,
-                  responseKind: subKind(d, s),
-                  verbs: SUB[s]?.verbs ?? ["get"],
-                })),
-              }
-            : {}),
+      versions: [...versions]
+        .sort(([a], [b]) => byPriority(a, b))
+        .map(([version, defs]) => ({
+          version,
+          freshness: "Current",
+          resources: defs.map((d) => ({
+            resource: d.resource,
+            responseKind: { group: d.group, version: d.version, kind: d.kind },
+            scope: d.namespaced ? "Namespaced" : "Cluster",
+            singularResource: d.singular,
+            verbs: verbsOf(d),
+            ...(d.shortNames ? { shortNames: d.shortNames } : {}),
+            ...(d.categories ? { categories: d.categories } : {}),
+            ...(d.subresources?.length
+              ? {
+                  subresources: d.subresources.map((s) => ({
+                    subresource: s,
+                    responseKind: subKind(d, s),
+                    verbs: SUB[s]?.verbs ?? ["get"],
+                  })),
+                }
+              : {}),
+          })),
         })),
-      })),
     })),
   };
 }

@@ -10,7 +10,7 @@ import { LOOPBACK_USER, type UserInfo } from "./context.ts";
 import { aggregated, apiGroup, apiGroupList, apiResourceList, apiVersions } from "./discovery.ts";
 import { ApiError, asApiError, forbidden, toStatus, unauthorized } from "./errors.ts";
 import type { NodeProxy } from "./nodeproxy.ts";
-import { findResource } from "./registry.ts";
+import { findResource, type ResourceDef } from "./registry.ts";
 import { handleResource, type ResourceRequest } from "./rest.ts";
 import type { Store } from "./store.ts";
 import type { Subresources } from "./subresources.ts";
@@ -72,6 +72,7 @@ export function createHttpHandler(
   opts: HttpOptions & { store: Store; subs: Subresources; authorizer: RbacAuthorizer },
 ) {
   const version = opts.version ?? "v1.33.1";
+  const served = opts.store.resources;
   let v2pb: Buffer | undefined;
   const debug = opts.logClientErrors === true;
 
@@ -88,20 +89,20 @@ export function createHttpHandler(
       const agg = discoveryAccept(accept);
       if (agg) {
         const ct = `application/json;g=apidiscovery.k8s.io;v=${agg.endsWith("v2beta1") ? "v2beta1" : "v2"};as=APIGroupDiscoveryList`;
-        send(res, 200, aggregated(path === "/api", agg), ct);
-      } else send(res, 200, path === "/api" ? apiVersions() : apiGroupList());
+        send(res, 200, aggregated(path === "/api", agg, served.list()), ct);
+      } else send(res, 200, path === "/api" ? apiVersions() : apiGroupList(served.list()));
       return true;
     }
     let m = /^\/api\/(v1)\/?$/.exec(path) ?? /^\/apis\/([^/]+)\/([^/]+)\/?$/.exec(path);
     if (m) {
       const [g, v] = path.startsWith("/api/") ? ["", m[1]!] : [m[1]!, m[2]!];
-      const list = apiResourceList(g, v);
+      const list = apiResourceList(g, v, served.list());
       if (!list) return false;
       return send(res, 200, list);
     }
     m = /^\/apis\/([^/]+)\/?$/.exec(path);
     if (m) {
-      const g = apiGroup(m[1]!);
+      const g = apiGroup(m[1]!, served.list());
       if (!g) return false;
       return send(res, 200, g);
     }
@@ -120,11 +121,15 @@ export function createHttpHandler(
         const doc = openapiV3(gv);
         if (doc) paths[gv] = { serverRelativeURL: `/openapi/v3/${gv}?hash=${doc.hash}` };
       }
+      for (const gv of served.customGroupVersions()) {
+        const doc = served.customOpenApiV3(gv);
+        if (doc) paths[gv] = { serverRelativeURL: `/openapi/v3/${gv}?hash=${doc.hash}` };
+      }
       return send(res, 200, { paths });
     }
     m = /^\/openapi\/v3\/(.+)$/.exec(path);
     if (m) {
-      const doc = openapiV3(m[1]!);
+      const doc = served.customOpenApiV3(m[1]!) ?? openapiV3(m[1]!);
       if (!doc) return false;
       res.writeHead(200, {
         "Content-Type": "application/json",
@@ -160,7 +165,7 @@ export function createHttpHandler(
       if (await nonResource(req, res, path, accept)) return;
       throw new ApiError(404, "NotFound", "the server could not find the requested resource");
     }
-    const rr = parseResourcePath(path, url.searchParams);
+    const rr = parseResourcePath(path, url.searchParams, (g, v, r) => served.find(g, v, r));
     if (!rr) {
       if (opts.authenticator && !opts.authorizer.authorize(user, { verb: "get", path })) {
         throw new ApiError(403, "Forbidden", `forbidden: ${RbacAuthorizer.message(user, { verb: "get", path })}`);
@@ -228,7 +233,11 @@ function verbOf(method: string, rr: ResourceRequest): string {
   }
 }
 
-export function parseResourcePath(path: string, q: URLSearchParams): ResourceRequest | undefined {
+export function parseResourcePath(
+  path: string,
+  q: URLSearchParams,
+  find: (group: string, version: string, resource: string) => ResourceDef | undefined = findResource,
+): ResourceRequest | undefined {
   const segs = path.split("/").filter(Boolean).map(decodeURIComponent);
   let group = "";
   let version: string;
@@ -250,7 +259,7 @@ export function parseResourcePath(path: string, q: URLSearchParams): ResourceReq
   }
   let namespace: string | undefined;
   if (rest[0] === "namespaces" && rest.length >= 3) {
-    const inner = findResource(group, version, rest[2]!);
+    const inner = find(group, version, rest[2]!);
     if (inner?.namespaced) {
       namespace = rest[1];
       rest = rest.slice(2);
@@ -258,7 +267,7 @@ export function parseResourcePath(path: string, q: URLSearchParams): ResourceReq
   }
   const [resource, name, subresource, ...extra] = rest;
   if (!resource || extra.length) return undefined;
-  const def = findResource(group, version, resource);
+  const def = find(group, version, resource);
   if (!def) return undefined;
   if (subresource && !def.subresources?.includes(subresource)) return undefined;
   return { def, namespace: def.namespaced ? namespace : undefined, name, subresource, watch };

@@ -2,6 +2,7 @@
 // the HTTP handler (REST, discovery, OpenAPI, tables, authentication and RBAC).
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { csrIdentity, namespaceLifecycle, serviceAccountDefaults } from "../admission/lifecycle.ts";
+import { ingressAdmission } from "../admission/ingress.ts";
 import { nodeRestriction } from "../admission/node-restriction.ts";
 import { limitRangeAdmission, resourceQuotaAdmission } from "../admission/quota.ts";
 import { rbacEscalation } from "../admission/rbac-escalation.ts";
@@ -9,12 +10,15 @@ import { firstServiceIp, serviceAllocator } from "../admission/services.ts";
 import { RbacAuthorizer } from "../auth/rbac.ts";
 import type { Client } from "../client.ts";
 import { bootstrap } from "./bootstrap.ts";
+import { CrdWorker } from "./crd/controller.ts";
 import { createHttpHandler, type HttpOptions } from "./http.ts";
 import { createLoopbackClient } from "./loopback.ts";
 import { NamespaceWorker } from "./namespaces.ts";
+import { ServedResources } from "./served.ts";
 import { Storage } from "./storage.ts";
 import { Store } from "./store.ts";
 import { Subresources } from "./subresources.ts";
+import { minorOf } from "./versions.ts";
 
 export interface ApiServerOptions extends HttpOptions {
   etcdUrl: string;
@@ -42,6 +46,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     encryptionKeyBase64: opts.encryptionKeyBase64,
   });
   const store = new Store(storage);
+  store.resources = new ServedResources(minorOf(opts.version));
   const serviceCidr = opts.serviceCidr ?? "10.96.0.0/12";
   store.admission = [
     namespaceLifecycle(store),
@@ -54,13 +59,15 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
   const subs = new Subresources(store);
   const client = createLoopbackClient(store, subs);
   const authorizer = new RbacAuthorizer(store);
-  store.admission.push(rbacEscalation(store, authorizer), nodeRestriction());
+  store.admission.push(rbacEscalation(store, authorizer), nodeRestriction(), ingressAdmission(store));
   const namespaces = new NamespaceWorker(store);
+  const crds = new CrdWorker(store);
   const http = createHttpHandler({ ...opts, store, subs, authorizer });
   const ready = (async () => {
     await bootstrap(store, firstServiceIp(serviceCidr));
     await authorizer.start();
     await namespaces.start();
+    await crds.start();
   })();
   ready.catch(() => {});
   return {
@@ -73,6 +80,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     async stop() {
       await ready.catch(() => {});
       namespaces.stop();
+      crds.stop();
       authorizer.stop();
       http.stop();
       await storage.close();

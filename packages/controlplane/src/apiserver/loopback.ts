@@ -14,8 +14,9 @@ import { findResource, type ResourceDef } from "./registry.ts";
 import type { Store } from "./store.ts";
 import type { Subresources } from "./subresources.ts";
 
-function resolve(ref: ResourceRef): ResourceDef {
-  const def = findResource(ref.group, ref.version, ref.resource);
+function resolve(ref: ResourceRef, store: Store): ResourceDef {
+  const def =
+    store.resources.find(ref.group, ref.version, ref.resource) ?? findResource(ref.group, ref.version, ref.resource);
   if (!def || def.stored === false) {
     throw new ApiError(
       404,
@@ -29,10 +30,14 @@ function resolve(ref: ResourceRef): ResourceDef {
 export function createLoopbackClient(store: Store, subs: Subresources): Client {
   return {
     async get<T extends KubeObject>(ref: ResourceRef, namespace: string | undefined, name: string) {
-      return (await store.get(resolve(ref), namespace, name)) as T;
+      return (await store.get(resolve(ref, store), namespace, name)) as T;
     },
     async list<T extends KubeObject>(ref: ResourceRef, opts: ListOptions = {}) {
-      return (await store.list(resolve(ref), opts)) as { items: T[]; resourceVersion: string; continue?: string };
+      return (await store.list(resolve(ref, store), opts)) as {
+        items: T[];
+        resourceVersion: string;
+        continue?: string;
+      };
     },
     watch<T extends KubeObject>(
       ref: ResourceRef,
@@ -42,7 +47,7 @@ export function createLoopbackClient(store: Store, subs: Subresources): Client {
     ) {
       let def: ResourceDef;
       try {
-        def = resolve(ref);
+        def = resolve(ref, store);
       } catch (e) {
         queueMicrotask(() => onError?.(e as ApiError));
         return { stop() {} };
@@ -51,10 +56,10 @@ export function createLoopbackClient(store: Store, subs: Subresources): Client {
     },
     async create<T extends KubeObject>(ref: ResourceRef, obj: T, opts: { dryRun?: boolean } = {}) {
       const ctx = { ...loopbackContext(), dryRun: opts.dryRun };
-      return (await store.create(ctx, resolve(ref), obj, obj.metadata?.namespace)) as T;
+      return (await store.create(ctx, resolve(ref, store), obj, obj.metadata?.namespace)) as T;
     },
     async update<T extends KubeObject>(ref: ResourceRef, obj: T, opts: { subresource?: "status" } = {}) {
-      return (await store.update(loopbackContext(), resolve(ref), obj, { subresource: opts.subresource })) as T;
+      return (await store.update(loopbackContext(), resolve(ref, store), obj, { subresource: opts.subresource })) as T;
     },
     async patch<T extends KubeObject>(
       ref: ResourceRef,
@@ -64,13 +69,13 @@ export function createLoopbackClient(store: Store, subs: Subresources): Client {
       patch: unknown,
       opts: { subresource?: string } = {},
     ) {
-      const def = resolve(ref);
+      const def = resolve(ref, store);
       if (opts.subresource === "scale")
         return (await subs.patchScale(loopbackContext(), def, namespace, name, type, patch)) as T;
       return (await store.patch(loopbackContext(), def, namespace, name, type, patch, opts.subresource)) as T;
     },
     async delete(ref: ResourceRef, namespace: string | undefined, name: string, opts: DeleteOptions = {}) {
-      return store.delete({ ...loopbackContext(), dryRun: opts.dryRun }, resolve(ref), namespace, name, opts);
+      return store.delete({ ...loopbackContext(), dryRun: opts.dryRun }, resolve(ref, store), namespace, name, opts);
     },
     async createSubresource<T extends KubeObject>(
       ref: ResourceRef,
@@ -79,7 +84,7 @@ export function createLoopbackClient(store: Store, subs: Subresources): Client {
       subresource: string,
       body: KubeObject,
     ) {
-      const def = resolve(ref);
+      const def = resolve(ref, store);
       const ctx = loopbackContext();
       if (subresource === "approval") return (await subs.approval(ctx, def, name, body)) as T;
       if (subresource === "finalize") return (await subs.finalize(ctx, def, name, body)) as T;

@@ -45,8 +45,7 @@ function pickListHints(s: Json): Json {
 }
 
 export function rootSchema(def: ResourceDef): Json {
-  const crd = (def as ResourceDef & { schema?: Json }).schema;
-  if (crd) return crd;
+  if (def.crd) return def.crd.schema ?? { type: "object", "x-kubernetes-preserve-unknown-fields": true };
   return resolveSchema({ $ref: `#/definitions/${def.openapi}` });
 }
 

@@ -3,7 +3,7 @@
 import { ApiError } from "../client.ts";
 import { ensureDefaultServiceAccount } from "./bootstrap.ts";
 import { loopbackContext } from "./context.ts";
-import { findResource, RESOURCES } from "./registry.ts";
+import { findResource } from "./registry.ts";
 import type { Store } from "./store.ts";
 
 type Json = any;
@@ -43,7 +43,9 @@ export class NamespaceWorker {
       const ctx = loopbackContext();
       for (let pass = 0; pass < 2; pass++) {
         remaining = 0;
-        for (const def of RESOURCES) {
+        for (const def of this.store.resources.list()) {
+          // Every served version of a custom resource shares one storage: visit it once.
+          if (def.crd && def.version !== def.crd.storageVersion) continue;
           if (!def.namespaced || def.stored === false || def.group === "events.k8s.io") continue;
           const items = (await this.store.list(def, { namespace: name })).items;
           for (const o of items) {

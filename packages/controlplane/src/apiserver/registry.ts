@@ -17,6 +17,11 @@ export interface ResourceDef {
   verbs?: string[];
   /** false for virtual resources (metrics): not stored in etcd */
   stored?: boolean;
+  /** Served from / until these Kubernetes minors only (versions.ts); absent = every minor. */
+  minMinor?: number;
+  maxMinor?: number;
+  /** Served for a CustomResourceDefinition (crd/): its schema, printer columns and scale paths. */
+  crd?: import("./crd/types.ts").CrdServing;
 }
 
 const ALL_VERBS = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"];
@@ -137,6 +142,19 @@ export const RESOURCES: ResourceDef[] = [
     "io.k8s.api.certificates.v1.CertificateSigningRequest",
     { shortNames: ["csr"], subresources: ["status", "approval"] },
   ),
+  d("networking.k8s.io/v1", "ingresses", "Ingress", true, "io.k8s.api.networking.v1.Ingress", {
+    shortNames: ["ing"],
+    subresources: ["status"],
+  }),
+  d("networking.k8s.io/v1", "ingressclasses", "IngressClass", false, "io.k8s.api.networking.v1.IngressClass"),
+  d(
+    "apiextensions.k8s.io/v1",
+    "customresourcedefinitions",
+    "CustomResourceDefinition",
+    false,
+    "io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinition",
+    { shortNames: ["crd", "crds"], categories: ["api-extensions"], subresources: ["status"] },
+  ),
   d("rbac.authorization.k8s.io/v1", "roles", "Role", true, "io.k8s.api.rbac.v1.Role"),
   d("rbac.authorization.k8s.io/v1", "rolebindings", "RoleBinding", true, "io.k8s.api.rbac.v1.RoleBinding"),
   d("rbac.authorization.k8s.io/v1", "clusterroles", "ClusterRole", false, "io.k8s.api.rbac.v1.ClusterRole"),
@@ -174,6 +192,29 @@ export const RESOURCES: ResourceDef[] = [
       stored: false,
     },
   ),
+  // APIs that differ between the minors Nuage offers (versions.ts, docs/apimachinery.md).
+  ...flowcontrol("v1", {}),
+  ...flowcontrol("v1beta3", { maxMinor: 31 }), // no longer served as of 1.32
+  d("networking.k8s.io/v1", "servicecidrs", "ServiceCIDR", false, "io.k8s.api.networking.v1.ServiceCIDR", {
+    subresources: ["status"],
+    minMinor: 33, // GA (MultiCIDRServiceAllocator) in 1.33
+  }),
+  d("networking.k8s.io/v1", "ipaddresses", "IPAddress", false, "io.k8s.api.networking.v1.IPAddress", {
+    shortNames: ["ip"],
+    minMinor: 33,
+  }),
+  d(
+    "storage.k8s.io/v1beta1",
+    "volumeattributesclasses",
+    "VolumeAttributesClass",
+    false,
+    "io.k8s.api.storage.v1beta1.VolumeAttributesClass",
+    { shortNames: ["vac"], minMinor: 31 },
+  ),
+  // Dynamic resource allocation, enabled on Nuage clusters: v1alpha3 (1.31), v1beta1 (1.32), v1beta2 (1.33).
+  ...dra("v1alpha3", "v1beta1", { maxMinor: 32 }),
+  ...dra("v1beta1", "v1beta1", { minMinor: 32 }),
+  ...dra("v1beta2", "v1beta2", { minMinor: 33 }),
   d("metrics.k8s.io/v1beta1", "nodes", "NodeMetrics", false, "io.k8s.metrics.pkg.apis.metrics.v1beta1.NodeMetrics", {
     verbs: ["get", "list"],
     stored: false,
@@ -183,6 +224,29 @@ export const RESOURCES: ResourceDef[] = [
     stored: false,
   }),
 ];
+
+function flowcontrol(version: string, extra: Partial<ResourceDef>): ResourceDef[] {
+  const gv = `flowcontrol.apiserver.k8s.io/${version}`;
+  const o = "io.k8s.api.flowcontrol.v1.";
+  return [
+    d(gv, "flowschemas", "FlowSchema", false, `${o}FlowSchema`, { subresources: ["status"], ...extra }),
+    d(gv, "prioritylevelconfigurations", "PriorityLevelConfiguration", false, `${o}PriorityLevelConfiguration`, {
+      subresources: ["status"],
+      ...extra,
+    }),
+  ];
+}
+
+function dra(version: string, schemaVersion: string, extra: Partial<ResourceDef>): ResourceDef[] {
+  const gv = `resource.k8s.io/${version}`;
+  const o = `io.k8s.api.resource.${schemaVersion}.`;
+  return [
+    d(gv, "deviceclasses", "DeviceClass", false, `${o}DeviceClass`, extra),
+    d(gv, "resourceclaims", "ResourceClaim", true, `${o}ResourceClaim`, { subresources: ["status"], ...extra }),
+    d(gv, "resourceclaimtemplates", "ResourceClaimTemplate", true, `${o}ResourceClaimTemplate`, extra),
+    d(gv, "resourceslices", "ResourceSlice", false, `${o}ResourceSlice`, extra),
+  ];
+}
 
 export function verbsOf(def: ResourceDef): string[] {
   return def.verbs ?? ALL_VERBS;

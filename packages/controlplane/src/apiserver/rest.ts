@@ -11,6 +11,7 @@ import { gvString, type ResourceDef } from "./registry.ts";
 import type { Store } from "./store.ts";
 import type { Subresources } from "./subresources.ts";
 import { type IncludeObject, toTable } from "./tables/index.ts";
+import { versionWarning } from "./versions.ts";
 
 type Json = any;
 
@@ -158,6 +159,9 @@ export async function handleResource(
     if (method !== "GET") throw methodNotAllowed();
     return deps.nodeProxy.handle(req, res, r, q);
   }
+  // A deprecated version of a custom resource warns on every request (the CRD's deprecationWarning).
+  const deprecated = def.crd?.deprecationWarning ?? versionWarning(def, store.resources.minor);
+  if (deprecated) res.setHeader("Warning", `299 - ${JSON.stringify(deprecated)}`);
   const include = (q.get("includeObject") ?? "Metadata") as IncludeObject;
   const table = wantsTable(req) && !sub;
 
@@ -228,6 +232,13 @@ export async function handleResource(
       if (type === "apply")
         throw new ApiError(415, "UnsupportedMediaType", "server-side apply of the scale subresource is not supported");
       return reply(res, ctx, 200, await subs.patchScale(ctx, def, r.namespace, r.name, type, body));
+    }
+    if (def.crd && type === "strategic") {
+      throw new ApiError(
+        415,
+        "UnsupportedMediaType",
+        "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml",
+      );
     }
     const effectiveSub = sub === "approval" ? "status" : sub;
     return reply(res, ctx, 200, await store.patch(ctx, def, r.namespace, r.name, type, body, effectiveSub));

@@ -45,7 +45,9 @@ export class Storage {
   }
 
   resourcePrefix(def: ResourceDef): string {
-    const res = def.group === "events.k8s.io" ? "events.k8s.io/events" : def.resource;
+    // Custom resources live under <group>/<plural>, every served version in one place (as upstream).
+    const res =
+      def.group === "events.k8s.io" ? "events.k8s.io/events" : def.crd ? `${def.group}/${def.resource}` : def.resource;
     return `${this.prefix}/registry/${res}/`;
   }
 

@@ -10,9 +10,11 @@ import { type ManagedFieldsEntry, trackUpdate } from "./managedfields.ts";
 import { applyPatch } from "./patch.ts";
 import { gvString, hasStatus, type ResourceDef } from "./registry.ts";
 import { makeFilter } from "./selectors.ts";
+import { ServedResources } from "./served.ts";
 import type { Storage } from "./storage.ts";
 import { applyDefaults, prepareStatus } from "./strategy/defaults.ts";
 import { validateObject } from "./strategy/validate.ts";
+import { dropDisabledFields } from "./versions.ts";
 
 export type Operation = "CREATE" | "UPDATE" | "DELETE";
 
@@ -47,6 +49,8 @@ function managerOf(ctx: RequestContext): string {
 
 export class Store {
   admission: AdmissionPlugin[] = [];
+  /** What this server serves: built-ins of its Kubernetes minor plus CRD-served resources. */
+  resources = new ServedResources();
   /** Hooks run after a successful write (allocators, namespace finalizer...). */
   afterDelete: ((def: ResourceDef, obj: KubeObject) => void)[] = [];
 
@@ -127,6 +131,7 @@ export class Store {
     Object.assign(obj, { apiVersion: gvString(def.group, def.version), kind: def.kind });
     prepareStatus(def, obj, undefined);
     applyDefaults(def, obj);
+    dropDisabledFields(def, obj, this.resources.minor);
     for (const p of this.admission) await p.admit?.(ctx, "CREATE", def, obj);
     if (def.resource === "pods" && def.group === "") prepareStatus(def, obj, undefined);
     validateObject(ctx, def, obj, undefined);
@@ -214,6 +219,7 @@ export class Store {
       }
       if (subresource !== "binding" && subresource !== "finalize") prepareStatus(def, obj, old);
       applyDefaults(def, obj);
+      dropDisabledFields(def, obj, this.resources.minor);
       if (om.generation !== undefined || m.generation !== undefined) {
         m.generation = (om.generation ?? 1) + (specOf(obj) !== specOf(old) ? 1 : 0);
       }

@@ -2,6 +2,7 @@
 // namespaces/finalize and serviceaccounts/token.
 import type { KubeObject, PatchType } from "../client.ts";
 import type { RequestContext } from "./context.ts";
+import { customScale, setReplicas } from "./crd/scale.ts";
 import { ApiError, badRequest, conflict, notFound } from "./errors.ts";
 import { applyPatch } from "./patch.ts";
 import { findResource, type ResourceDef } from "./registry.ts";
@@ -32,6 +33,7 @@ function selectorString(def: ResourceDef, o: Json): string {
 
 export function toScale(def: ResourceDef, o: KubeObject): KubeObject {
   const x = o as Json;
+  if (def.crd?.scale) return customScale(def, o);
   return {
     apiVersion: "autoscaling/v1",
     kind: "Scale",
@@ -74,7 +76,8 @@ export class Subresources {
     const rv = scale?.metadata?.resourceVersion;
     if (rv && rv !== cur.metadata.resourceVersion) throw conflict(def, name);
     const next = structuredClone(cur) as Json;
-    next.spec = { ...(next.spec ?? {}), replicas };
+    if (def.crd?.scale) setReplicas(def, next, replicas);
+    else next.spec = { ...(next.spec ?? {}), replicas };
     return toScale(def, await this.store.update(ctx, def, next, { namespace: ns, name }));
   }
 

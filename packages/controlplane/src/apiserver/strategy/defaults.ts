@@ -1,5 +1,7 @@
 // Defaulting as upstream's SetDefaults_* functions and strategies' PrepareForCreate/Update do.
+
 import type { KubeObject } from "../../client.ts";
+import { defaultCrd } from "../crd/strategy.ts";
 import { parseQuantity } from "../quantity.ts";
 import type { ResourceDef } from "../registry.ts";
 
@@ -180,6 +182,7 @@ function defaultTemplate(obj: Json): void {
 export function applyDefaults(def: ResourceDef, obj: KubeObject): void {
   const o = obj as Json;
   const key = `${def.group}/${def.resource}`;
+  if (key === "apiextensions.k8s.io/customresourcedefinitions") defaultCrd(o, false);
   switch (key) {
     case "/pods":
       o.spec ??= {};
@@ -296,6 +299,9 @@ export function prepareStatus(def: ResourceDef, obj: KubeObject, old: KubeObject
     return;
   }
   switch (key) {
+    case "apiextensions.k8s.io/customresourcedefinitions":
+      defaultCrd(o, true);
+      break;
     case "/pods":
       o.status = { phase: "Pending", qosClass: qosClass(o.spec ?? {}) };
       break;

@@ -3,6 +3,8 @@
 import type { KubeObject } from "../../client.ts";
 import { definition } from "../../openapi/index.ts";
 import type { RequestContext } from "../context.ts";
+import { validateCustomResource } from "../crd/schema.ts";
+import { validateCrd } from "../crd/strategy.ts";
 import { ApiError, type FieldCause, invalid } from "../errors.ts";
 import { isQuantity, parseQuantity } from "../quantity.ts";
 import type { ResourceDef } from "../registry.ts";
@@ -236,6 +238,8 @@ export function validateObject(
   const errs: FieldCause[] = [];
   const o = obj as Json;
   validateMeta(def, obj, errs);
+  if (def.crd) errs.push(...validateCustomResource(ctx, def, obj));
+  if (def.group === "apiextensions.k8s.io") errs.push(...validateCrd(o, old as Json));
   switch (`${def.group}/${def.resource}`) {
     case "/pods":
       validatePodSpec("spec", o.spec, errs);

@@ -1,5 +1,6 @@
 // Table responses (meta.k8s.io/v1 Table) for `kubectl get`.
 import type { KubeObject } from "../../client.ts";
+import { CRD_PRINTER, crdPrinter } from "../crd/printer.ts";
 import type { ResourceDef } from "../registry.ts";
 import { DEFAULT_PRINTER, PRINTERS } from "./printers.ts";
 
@@ -18,7 +19,11 @@ export function toTable(
   include: IncludeObject = "Metadata",
   withColumns = true,
 ): Record<string, unknown> {
-  const p = PRINTERS[`${def.group}/${def.resource}`] ?? DEFAULT_PRINTER;
+  const p = def.crd
+    ? crdPrinter(def.crd)
+    : (PRINTERS[`${def.group}/${def.resource}`] ??
+      (def.group === "apiextensions.k8s.io" ? CRD_PRINTER : undefined) ??
+      DEFAULT_PRINTER);
   return {
     kind: "Table",
     apiVersion: "meta.k8s.io/v1",
