@@ -63,6 +63,7 @@ export function ClusterShell({ id, children }: { id: string; children: ReactNode
   const tabs = [
     { id: "overview", label: "Overview", href: base },
     { id: "access", label: "Access", href: `${base}/access` },
+    { id: "namespaces", label: "Namespaces", href: `${base}/namespaces` },
     { id: "operations", label: "Operations", href: `${base}/operations` },
     { id: "events", label: "Events", href: `${base}/events` },
     { id: "settings", label: "Settings", href: `${base}/settings` },
