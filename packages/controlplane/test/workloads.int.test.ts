@@ -6,7 +6,7 @@ import { eventually, startWorkloadCluster, type WorkloadCluster } from "./nodes.
 
 let c: WorkloadCluster;
 // The CronJob controller's clock: tests move it forward instead of waiting for minutes.
-const clockOffsetMs = 0;
+let clockOffsetMs = 0;
 
 beforeAll(async () => {
   c = await startWorkloadCluster({
@@ -243,6 +243,116 @@ describe("StatefulSet", () => {
     const set = await json(["-n", "wl", "get", "sts", "web"]);
     expect(set.status.currentRevision).toBe(set.status.updateRevision);
     expect(await c.k(["-n", "wl", "rollout", "history", "sts/web"])).toMatch(/2\s+<none>/);
+  });
+});
+
+describe("CronJob", () => {
+  // Moves the controller's clock forward and pokes the CronJob so it looks at the time now.
+  const tick = async (name: string, ms: number) => {
+    clockOffsetMs += ms;
+    await c.k(["-n", "wl", "annotate", "--overwrite", "cronjob", name, `test/tick=${clockOffsetMs}`]);
+  };
+
+  it("creates a Job each scheduled minute, keeps the history limit, and --from=cronjob works", async () => {
+    await c.k([
+      "-n",
+      "wl",
+      "create",
+      "cronjob",
+      "hello",
+      "--image=busybox",
+      "--schedule=*/1 * * * *",
+      "--",
+      "sh",
+      "-c",
+      "echo hello from cron",
+    ]);
+    await c.k(["-n", "wl", "patch", "cronjob", "hello", "-p", '{"spec":{"successfulJobsHistoryLimit":1}}']);
+    const row = (await c.k(["-n", "wl", "get", "cronjob", "hello", "--no-headers"])).trim().split(/\s{2,}/);
+    expect(row.slice(0, 6)).toEqual(["hello", "*/1 * * * *", "<none>", "False", "0", "<none>"]);
+    await tick("hello", 61_000);
+    const first = await eventually(async () => {
+      const jobs = await json(["-n", "wl", "get", "jobs"]);
+      const mine = jobs.items.filter((j: any) => j.metadata.ownerReferences?.[0]?.name === "hello");
+      expect(mine).toHaveLength(1);
+      return mine[0].metadata.name as string;
+    });
+    expect(first).toMatch(/^hello-\d+$/);
+    await c.k(["-n", "wl", "wait", "--for=condition=complete", `job/${first}`, "--timeout=30s"]);
+    await eventually(async () => {
+      const cj = await json(["-n", "wl", "get", "cronjob", "hello"]);
+      expect(cj.status.lastSuccessfulTime).toBeTruthy();
+      expect(cj.status.active).toBeUndefined();
+    });
+    await tick("hello", 60_000);
+    await eventually(async () => {
+      const jobs = await json(["-n", "wl", "get", "jobs"]);
+      const mine = jobs.items.filter((j: any) => j.metadata.ownerReferences?.[0]?.name === "hello");
+      expect(mine).toHaveLength(1);
+      expect(mine[0].metadata.name).not.toBe(first);
+      expect(mine[0].status.succeeded).toBe(1);
+    });
+    await c.k(["-n", "wl", "create", "job", "manual", "--from=cronjob/hello"]);
+    await c.k(["-n", "wl", "wait", "--for=condition=complete", "job/manual", "--timeout=30s"]);
+    const manual = await json(["-n", "wl", "get", "job", "manual"]);
+    expect(manual.metadata.annotations["cronjob.kubernetes.io/instantiate"]).toBe("manual");
+  });
+
+  it("concurrencyPolicy Forbid skips a run while the previous one is active; Replace replaces it", async () => {
+    const manifest = (policy: string) => `apiVersion: batch/v1
+kind: CronJob
+metadata:
+  name: long-${policy.toLowerCase()}
+spec:
+  schedule: "@hourly"
+  timeZone: Europe/Paris
+  concurrencyPolicy: ${policy}
+  jobTemplate:
+    spec:
+      template:
+        spec:
+          containers:
+          - name: c
+            image: busybox
+            command: ["sh", "-c", "sleep 3600"]
+          restartPolicy: OnFailure
+`;
+    await c.k(["-n", "wl", "apply", "-f", "-"], { stdin: manifest("Forbid") + "---\n" + manifest("Replace") });
+    const owned = async (name: string) => {
+      const jobs = await json(["-n", "wl", "get", "jobs"]);
+      return jobs.items
+        .filter((j: any) => j.metadata.ownerReferences?.[0]?.name === name && !j.metadata.deletionTimestamp)
+        .map((j: any) => j.metadata.name as string);
+    };
+    await tick("long-forbid", 3600_000);
+    await tick("long-replace", 0);
+    const f1 = await eventually(async () => {
+      const f = await owned("long-forbid");
+      expect(f).toHaveLength(1);
+      return f[0];
+    });
+    const r1 = await eventually(async () => {
+      const r = await owned("long-replace");
+      expect(r).toHaveLength(1);
+      return r[0];
+    });
+    await tick("long-forbid", 3600_000);
+    await tick("long-replace", 0);
+    await eventually(async () => {
+      const r = await owned("long-replace");
+      expect(r).toHaveLength(1);
+      expect(r[0]).not.toBe(r1);
+    });
+    expect(await owned("long-forbid")).toEqual([f1]);
+    const events = await c.k(["-n", "wl", "get", "events", "--field-selector", "involvedObject.name=long-forbid"]);
+    expect(events).toContain("Not starting job because prior execution is running and concurrency policy is Forbid");
+    await c.k(["-n", "wl", "delete", "cronjob", "long-forbid", "long-replace"]);
+  });
+
+  it("rejects a bad schedule or time zone naming the field", async () => {
+    const r = await c.kubectl(["-n", "wl", "create", "cronjob", "bad", "--image=busybox", "--schedule=61 * * * *"]);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain("spec.schedule");
   });
 });
 

@@ -1,5 +1,6 @@
 import type { Client } from "../client.ts";
 import { makeContext, type RunningController } from "./context.ts";
+import { startCronJobController } from "./cronjob.ts";
 import { startCsrController } from "./csr.ts";
 import { startDaemonSetController } from "./daemonset.ts";
 import { startDeploymentController } from "./deployment.ts";
@@ -38,6 +39,7 @@ const CONTROLLERS: Record<string, Starter> = {
   daemonset: startDaemonSetController,
   statefulset: startStatefulSetController,
   job: startJobController,
+  cronjob: startCronJobController,
   "ttl-after-finished": startTtlController,
   podgc: (ctx) =>
     startPodGcController(

@@ -1,6 +1,7 @@
 // Per-kind validation with upstream field paths and messages, plus server-side field validation
 // (unknown fields against the served OpenAPI schema: Strict → 400, Warn → Warning header).
 import type { KubeObject } from "../../client.ts";
+import { parseSchedule } from "../../controllers/cron.ts";
 import { definition } from "../../openapi/index.ts";
 import type { RequestContext } from "../context.ts";
 import { validateCustomResource } from "../crd/schema.ts";
@@ -257,6 +258,15 @@ export function validateObject(
       break;
     case "batch/cronjobs":
       if (!o.spec?.schedule) errs.push(req("spec.schedule"));
+      else {
+        try {
+          parseSchedule(o.spec.schedule, o.spec.timeZone);
+        } catch (err) {
+          const msg = (err as Error).message;
+          const field = /time zone/.test(msg) ? "spec.timeZone" : "spec.schedule";
+          errs.push(inv(field, field === "spec.timeZone" ? o.spec.timeZone : o.spec.schedule, msg));
+        }
+      }
       validateJobSpec("spec.jobTemplate.spec", o.spec?.jobTemplate?.spec, errs);
       break;
     case "/services":
