@@ -198,6 +198,31 @@ const RULES: Record<string, Rule> = {
     rest: (w) => ({ path: `/usage/export?${usageQuery(w.bClusterId)}`, method: "GET" }),
   },
   "usage.budget": { kind: "org-read", call: (c) => c.usage.budget() },
+  // Billing (issue 6): the current org's money; an invoice id of another org is NOT_FOUND.
+  "billing.summary": { kind: "org-read", call: (c) => c.billing.summary() },
+  "billing.invoices": { kind: "org-read", call: (c) => c.billing.invoices() },
+  "billing.syncPaymentMethod": { kind: "org-read", call: (c) => c.billing.syncPaymentMethod() },
+  "billing.checkout": { kind: "self", why: "opens Stripe Checkout for the caller's current org; no id in the input" },
+  "billing.portal": { kind: "self", why: "opens the Stripe portal for the caller's current org; no id in the input" },
+  "billing.invoice": {
+    kind: "org-id",
+    call: (c) => c.billing.invoice({ id: billingB.invoiceId }),
+    rest: () => ({ path: `/invoices/${billingB.invoiceId}`, method: "GET" }),
+  },
+  ...Object.fromEntries(
+    [
+      "billing.admin.priceBook",
+      "billing.admin.updatePriceBook",
+      "billing.admin.setPlan",
+      "billing.admin.grantCredit",
+      "billing.admin.dunning",
+      "billing.admin.status",
+      "billing.admin.closeMonth",
+    ].map((p) => [
+      p,
+      { kind: "platform", why: "price book, plans, credits and dunning: platform admins only" } as Rule,
+    ]),
+  ),
   "usage.setBudget": { kind: "org-read", call: (c) => c.usage.setBudget({ amountMinor: 5000 }) },
   // Namespaces, secrets, configmaps, scoped access (issue 5): org-B objects from the block below.
   "namespaces.templates": { kind: "org-read", call: (c) => c.namespaces.templates() },
@@ -383,6 +408,12 @@ beforeAll(async () => {
     grantId: grant.id,
     templateId: tpl.id,
   });
+});
+// Org B's invoice (issue 6): its month-to-date draft, made by B's own billing summary.
+const billingB = { invoiceId: "" };
+beforeAll(async () => {
+  const s = await (await userCaller(w.b.userId)).billing.summary();
+  billingB.invoiceId = s.monthToDate.invoiceId;
 });
 afterAll(cleanup);
 

@@ -1,6 +1,7 @@
 import { adminRouter } from "./routers/admin/index.ts";
 import { auditRouter } from "./routers/audit.ts";
 import { authRouter } from "./routers/auth.ts";
+import { billingRouter } from "./routers/billing/index.ts";
 import { catalogRouter } from "./routers/clusters/catalog.ts";
 import { clustersRouter } from "./routers/clusters/clusters.ts";
 import { credentialsRouter } from "./routers/clusters/credentials.ts";
@@ -24,6 +25,7 @@ export const appRouter = router({
   tokens: tokensRouter,
   audit: auditRouter,
   admin: adminRouter,
+  billing: billingRouter,
   catalog: catalogRouter,
   clusters: clustersRouter,
   operations: operationsRouter,

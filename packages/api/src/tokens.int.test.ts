@@ -115,6 +115,7 @@ describe("API tokens", () => {
     expect(doc.openapi).toMatch(/^3\./);
     expect(Object.keys(doc.paths).sort()).toEqual([
       "/audit",
+      "/billing",
       "/clusters",
       "/clusters/{clusterId}/credentials",
       "/clusters/{clusterId}/namespaces",
@@ -125,6 +126,8 @@ describe("API tokens", () => {
       "/configmaps/{id}",
       "/credentials/{id}",
       "/flavors",
+      "/invoices",
+      "/invoices/{id}",
       "/me",
       "/members",
       "/namespace-access/{id}",
