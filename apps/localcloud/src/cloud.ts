@@ -2,6 +2,7 @@
 // Every create is idempotent on the caller's id; every list shows what exists.
 import { appendFileSync } from "node:fs";
 import { issueCertificate } from "@nuage/crypto";
+import type { KubeClient } from "@nuage/nodeagent";
 import { Etcd3 } from "etcd3";
 import { defaultHosts, FLAVORS, type Flavor, type Host, type RegionSpec, regionsOf } from "./catalog.ts";
 import { ControlPlaneSupervisor, newControlPlane } from "./controlplanes.ts";
@@ -11,6 +12,7 @@ import { startClusterProvisioner } from "./provisioner.ts";
 import { VolumesAndBalancers } from "./resources.ts";
 import type { ControlPlaneRecord, LoadBalancerRecord, VmRecord } from "./state.ts";
 import { StateStore } from "./state.ts";
+import { startIngressController } from "./traffic/ingress.ts";
 import { TrafficPlane } from "./traffic/plane.ts";
 import { AgentPool } from "./vms.ts";
 
@@ -178,6 +180,19 @@ export class Cloud {
       },
       list: () => this.resources.listLoadBalancers().filter((lb) => lb.controlPlaneId === cp.id),
       network: this.traffic.network(cp.id),
+      // The cluster's ingress controller, on an address of its own (a load balancer record).
+      extra: (client: KubeClient) =>
+        startIngressController({
+          client,
+          network: this.traffic.network(cp.id),
+          address: this.resources.createLoadBalancer({
+            id: ,
+            name: ,
+            controlPlaneId: cp.id,
+            ports: [],
+          }).loadBalancer.address,
+          log: this.log,
+        }),
     };
     this.provisioners.set(
       cp.id,

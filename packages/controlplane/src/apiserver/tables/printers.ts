@@ -4,6 +4,7 @@ import { AGE, a, col, NAME, n, type Printer } from "./columns.ts";
 import { containersAndImages, labelSelectorString, mapSelector, none } from "./format.ts";
 import { podReadyAndStatus } from "./pod.ts";
 import { MORE_PRINTERS } from "./printers-more.ts";
+import { TRAFFIC_PRINTERS } from "./printers-traffic.ts";
 import { WORKLOAD_PRINTERS } from "./printers-workloads.ts";
 
 export type { Column, Printer } from "./columns.ts";
@@ -218,6 +219,7 @@ export const PRINTERS: Record<string, Printer> = {
   },
   ...MORE_PRINTERS,
   ...WORKLOAD_PRINTERS,
+  ...TRAFFIC_PRINTERS,
 };
 
 export const DEFAULT_PRINTER: Printer = { columns: [NAME, AGE], row: (o) => [n(o), a(o)] };
