@@ -80,7 +80,8 @@ async function reconcileCluster(c: Cluster): Promise<{ replaced: number; orphans
       }
       const since = notReadySince.get(n.id) ?? Date.now();
       notReadySince.set(n.id, since);
-      if (m && (n.status === "creating" || Date.now() - since < NOT_READY_GRACE_MS)) {
+      // A VM whose host is down will not come back by itself: replace it without waiting out the grace.
+      if (m && m.status !== "host-down" && (n.status === "creating" || Date.now() - since < NOT_READY_GRACE_MS)) {
         degraded = true;
         continue;
       }
