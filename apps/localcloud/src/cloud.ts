@@ -186,8 +186,8 @@ export class Cloud {
           client,
           network: this.traffic.network(cp.id),
           address: this.resources.createLoadBalancer({
-            id: ,
-            name: ,
+            id: `ingress-${cp.id}`,
+            name: `${cp.name} ingress`,
             controlPlaneId: cp.id,
             ports: [],
           }).loadBalancer.address,
