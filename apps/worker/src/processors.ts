@@ -1,6 +1,7 @@
 import { dispatchMail } from "@nuage/core";
 import { getQueue, isJobName, JOBS, jobsEnv, QUEUES, workerConnection } from "@nuage/jobs";
 import { type Job, UnrecoverableError, Worker } from "bullmq";
+import { startBillingProcessors } from "./billing/processor.ts";
 import { startClusterProcessors } from "./clusters/processor.ts";
 import { createTransport, pendingOutboxIds, sendOutboxMail } from "./mail.ts";
 import { startMeteringProcessors } from "./metering/processor.ts";
@@ -38,5 +39,6 @@ export async function startProcessors(): Promise<Worker[]> {
     ...(await startClusterProcessors()),
     ...(await startNamespaceProcessors()),
     ...(await startMeteringProcessors()),
+    ...(await startBillingProcessors()),
   ];
 }

@@ -1,7 +1,13 @@
 // Every job: a queue, a name, a zod payload (ids only). Handlers live in apps/worker.
 import { z } from "zod";
 
-export const QUEUES = { mail: "mail", clusters: "clusters", namespaces: "namespaces", metering: "metering" } as const;
+export const QUEUES = {
+  mail: "mail",
+  clusters: "clusters",
+  namespaces: "namespaces",
+  metering: "metering",
+  billing: "billing",
+} as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
 export const ZMailSendPayload = z.object({ outboxId: z.string().min(1) });
@@ -21,6 +27,8 @@ export const ZNamespaceReconcilePayload = z.object({});
 export const ZMeteringCollectPayload = z.object({});
 /** Budget alerts for every org with a budget (repeatable). */
 export const ZMeteringBudgetsPayload = z.object({});
+/** Billing (repeatable): close due months, report usage to Stripe, move dunning stages. */
+export const ZBillingPayload = z.object({});
 
 export const JOBS = {
   "mail.send": { queue: QUEUES.mail, payload: ZMailSendPayload },
@@ -31,6 +39,9 @@ export const JOBS = {
   "namespace.reconcile": { queue: QUEUES.namespaces, payload: ZNamespaceReconcilePayload },
   "metering.collect": { queue: QUEUES.metering, payload: ZMeteringCollectPayload },
   "metering.budgets": { queue: QUEUES.metering, payload: ZMeteringBudgetsPayload },
+  "billing.close": { queue: QUEUES.billing, payload: ZBillingPayload },
+  "billing.report": { queue: QUEUES.billing, payload: ZBillingPayload },
+  "billing.dunning": { queue: QUEUES.billing, payload: ZBillingPayload },
 } as const;
 
 export type JobName = keyof typeof JOBS;
