@@ -5,7 +5,7 @@ import { issueCertificate } from "@nuage/crypto";
 import type { KubeClient } from "@nuage/nodeagent";
 import { Etcd3 } from "etcd3";
 import { defaultHosts, FLAVORS, type Flavor, type Host, type RegionSpec, regionsOf } from "./catalog.ts";
-import { ControlPlaneSupervisor, newControlPlane } from "./controlplanes.ts";
+import { ControlPlaneSupervisor, HA_REPLICAS, newControlPlane } from "./controlplanes.ts";
 import { CloudError, notFound } from "./errors.ts";
 import { hostUsage, PlacementError, placeVm } from "./placement.ts";
 import { startClusterProvisioner } from "./provisioner.ts";
@@ -127,6 +127,7 @@ export class Cloud {
     version?: string;
     serviceCidr?: string;
     clusterCidr?: string;
+    highAvailability?: boolean;
   }) {
     const existing = this.state.doc.controlPlanes[input.id];
     if (existing) return { created: false, controlPlane: this.describeControlPlane(existing) };
@@ -140,6 +141,7 @@ export class Cloud {
     // A concurrent retry may have created it while the keys were being generated.
     const raced = this.state.doc.controlPlanes[input.id];
     if (raced) return { created: false, controlPlane: this.describeControlPlane(raced) };
+    if (input.highAvailability) cp.replicas = HA_REPLICAS;
     this.state.doc.controlPlanes[cp.id] = cp;
     this.state.flush();
     this.supervisor.start(cp);
@@ -200,12 +202,44 @@ export class Cloud {
     );
   }
 
+  /**
+   * In-place changes: a new version restarts the API-server processes on it (one at a time when
+   * HA; same etcd prefix, so the cluster's data stays), `highAvailability` switches between one
+   * process and three behind the balancer. Answers at once with status Upgrading; idempotent.
+   */
+  async updateControlPlane(id: string, input: { version?: string; highAvailability?: boolean }) {
+    const cp = this.getControlPlane(id);
+    let changed = false;
+    if (input.version && input.version !== cp.version) {
+      cp.version = input.version;
+      changed = true;
+    }
+    const replicas =
+      input.highAvailability === undefined ? (cp.replicas ?? 1) : input.highAvailability ? HA_REPLICAS : 1;
+    if (replicas !== (cp.replicas ?? 1)) {
+      cp.replicas = replicas;
+      changed = true;
+    }
+    if (changed) {
+      this.state.flush();
+      this.supervisor.reconfigure(cp).then(
+        () => this.state.save(),
+        (e: Error) => this.log("control plane change failed", { controlPlane: id, error: e.message }),
+      );
+    }
+    return this.describeControlPlane(cp);
+  }
+
   describeControlPlane(cp: ControlPlaneRecord) {
     const rt = this.supervisor.phase(cp.id);
     return {
       id: cp.id,
       name: cp.name,
       version: cp.version,
+      /** Versions the ready API-server processes run (one once an upgrade is done). */
+      runningVersions: rt.runningVersions,
+      highAvailability: (cp.replicas ?? 1) > 1,
+      replicas: rt.replicas,
       endpoint: `https://127.0.0.1:${cp.port}`,
       caCertPem: cp.caCertPem,
       serviceCidr: cp.serviceCidr,
@@ -215,6 +249,7 @@ export class Cloud {
       restarts: rt.restarts,
       lastExit: rt.lastExit,
       pid: this.supervisor.pid(cp.id),
+      pids: this.supervisor.pids(cp.id),
       createdAt: cp.createdAt,
     };
   }

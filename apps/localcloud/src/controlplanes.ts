@@ -9,6 +9,7 @@ import { fileURLToPath } from "node:url";
 import { createCA, issueCertificate } from "@nuage/crypto";
 import { ensureControlPlaneBundle } from "../../../packages/controlplane/scripts/bundle.ts";
 import type { ControlPlaneRecord } from "./state.ts";
+import { TcpBalancer } from "./tcpbalancer.ts";
 
 export const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 
@@ -52,11 +53,16 @@ function controlPlaneEntry(): Promise<string> {
   return bundling;
 }
 
-export type ControlPlanePhase = "Starting" | "Running" | "Restarting" | "Stopped";
+export type ControlPlanePhase = "Starting" | "Running" | "Restarting" | "Upgrading" | "Stopped";
 
-interface Runtime {
+/** One API-server process (a single control plane has one; an HA one three). */
+interface Instance {
+  index: number;
+  port: number;
   child?: ChildProcess;
   phase: ControlPlanePhase;
+  /** The version the running process was started with. */
+  version?: string;
   restarts: number;
   lastExit?: string;
   timer?: NodeJS.Timeout;
@@ -64,6 +70,29 @@ interface Runtime {
   stopping: boolean;
   /** A spawn is waiting for the bundle. */
   spawning?: boolean;
+}
+
+/** A control plane: its instances and, when HA, the TCP balancer on the cluster endpoint. */
+interface Group {
+  cp: ControlPlaneRecord;
+  ha: boolean;
+  instances: Instance[];
+  balancer?: TcpBalancer;
+  waiters: Array<() => void>;
+  stopping: boolean;
+  /** Serialises reconfigurations (upgrade, HA on/off). */
+  changing: Promise<void>;
+  /** Reconfigurations queued or running (the control plane shows Upgrading meanwhile). */
+  busy: number;
+  restarts: number;
+}
+
+export const HA_REPLICAS = 3;
+
+/** Leader-election timings for HA control planes: "lease,renew,retry" in ms (tests shorten them). */
+function leaderElectionTimings() {
+  const [lease, renew, retry] = (process.env.NUAGE_LEADER_ELECTION_MS ?? "15000,10000,2000").split(",").map(Number);
+  return { leaseDurationMs: lease || 15_000, renewDeadlineMs: renew || 10_000, retryPeriodMs: retry || 2_000 };
 }
 
 /**
@@ -145,7 +174,7 @@ export async function newControlPlane(input: {
 }
 
 export class ControlPlaneSupervisor {
-  private runtimes = new Map<string, Runtime>();
+  private groups = new Map<string, Group>();
 
   constructor(
     private readonly dataDir: string,
@@ -161,43 +190,176 @@ export class ControlPlaneSupervisor {
     return join(this.dir(id), "revoked-serials.txt");
   }
 
-  phase(id: string): { phase: ControlPlanePhase; restarts: number; lastExit?: string } {
-    const r = this.runtimes.get(id);
-    return { phase: r?.phase ?? "Stopped", restarts: r?.restarts ?? 0, lastExit: r?.lastExit };
+  phase(id: string): {
+    phase: ControlPlanePhase;
+    restarts: number;
+    lastExit?: string;
+    replicas: { desired: number; ready: number };
+    runningVersions: string[];
+  } {
+    const g = this.groups.get(id);
+    if (!g) return { phase: "Stopped", restarts: 0, replicas: { desired: 0, ready: 0 }, runningVersions: [] };
+    const ready = g.instances.filter((i) => i.phase === "Running");
+    const restarts = g.instances.reduce((n, i) => n + i.restarts, g.restarts);
+    const lastExit = g.instances.find((i) => i.lastExit)?.lastExit;
+    let phase: ControlPlanePhase;
+    if (g.busy > 0) phase = "Upgrading";
+    else if (ready.length) phase = "Running";
+    else if (restarts > 0) phase = "Restarting";
+    else phase = "Starting";
+    return {
+      phase,
+      restarts,
+      lastExit,
+      replicas: { desired: g.instances.length, ready: ready.length },
+      runningVersions: [...new Set(ready.map((i) => i.version ?? ""))],
+    };
   }
 
   start(cp: ControlPlaneRecord): void {
-    const existing = this.runtimes.get(cp.id);
-    if (existing && !existing.stopping && (existing.child || existing.spawning)) return;
-    const rt: Runtime = existing ?? { phase: "Starting", restarts: 0, waiters: [], stopping: false };
-    rt.stopping = false;
-    this.runtimes.set(cp.id, rt);
-    this.spawn(cp, rt);
+    const existing = this.groups.get(cp.id);
+    if (existing && !existing.stopping) return;
+    const ha = (cp.replicas ?? 1) > 1;
+    const g: Group = {
+      cp,
+      ha,
+      instances: [],
+      waiters: [],
+      stopping: false,
+      changing: Promise.resolve(),
+      busy: 0,
+      restarts: 0,
+    };
+    this.groups.set(cp.id, g);
+    if (ha) {
+      g.busy++;
+      g.changing = this.startHa(g).finally(() => {
+        g.busy--;
+      });
+    } else {
+      g.instances = [this.newInstance(0, cp.port)];
+      this.spawn(g, g.instances[0]!);
+    }
   }
 
-  private spawn(cp: ControlPlaneRecord, rt: Runtime): void {
-    rt.spawning = true;
+  private newInstance(index: number, port: number): Instance {
+    return { index, port, phase: "Starting", restarts: 0, waiters: [], stopping: false };
+  }
+
+  /** HA: the balancer on the endpoint port, three processes on ports of their own. */
+  private async startHa(g: Group): Promise<void> {
+    const cp = g.cp;
+    const ports = cp.backendPorts?.length === HA_REPLICAS ? cp.backendPorts : [];
+    while (ports.length < HA_REPLICAS) ports.push(await freePort());
+    cp.backendPorts = ports;
+    g.instances = ports.map((p, i) => this.newInstance(i, p));
+    g.balancer = new TcpBalancer({ host: "127.0.0.1", port: cp.port }, () =>
+      g.instances.map((i) => ({ host: "127.0.0.1", port: i.port, up: i.phase === "Running" })),
+    );
+    await g.balancer.start();
+    for (const inst of g.instances) this.spawn(g, inst);
+    await Promise.all(g.instances.map((i) => this.waitInstance(i, 120_000).catch(() => {})));
+  }
+
+  /**
+   * Applies a changed record: a new version restarts the processes on it (one by one when HA, so
+   * the endpoint keeps answering; same etcd prefix, so the data stays), a changed replica count
+   * switches between one process and three behind the balancer. Resolves when done.
+   */
+  reconfigure(cp: ControlPlaneRecord): Promise<void> {
+    const g = this.groups.get(cp.id);
+    if (!g || g.stopping) {
+      this.start(cp);
+      return this.waitReady(cp.id, 120_000);
+    }
+    g.cp = cp;
+    g.busy++;
+    const run = async () => {
+      try {
+        if (g.stopping) return;
+        const wantHa = (cp.replicas ?? 1) > 1;
+        if (wantHa !== g.ha) {
+          this.log("control plane topology change", { controlPlane: cp.id, ha: wantHa });
+          await Promise.all(g.instances.map((i) => this.stopInstance(i)));
+          await g.balancer?.close();
+          g.balancer = undefined;
+          g.ha = wantHa;
+          if (wantHa) await this.startHa(g);
+          else {
+            cp.backendPorts = undefined;
+            g.instances = [this.newInstance(0, cp.port)];
+            this.spawn(g, g.instances[0]!);
+            await this.waitInstance(g.instances[0]!, 120_000);
+          }
+          return;
+        }
+        for (const inst of g.instances) {
+          if (g.stopping) return;
+          if (inst.version === cp.version && inst.phase === "Running") continue;
+          this.log("control plane restarting on a new version", {
+            controlPlane: cp.id,
+            instance: inst.index,
+            from: inst.version,
+            to: cp.version,
+          });
+          await this.stopInstance(inst);
+          inst.stopping = false;
+          inst.phase = "Starting";
+          this.spawn(g, inst);
+          await this.waitInstance(inst, 120_000);
+        }
+      } finally {
+        g.busy--;
+      }
+    };
+    g.changing = g.changing.then(run, run);
+    return g.changing;
+  }
+
+  private instanceFiles(g: Group, inst: Instance) {
+    const dir = this.dir(g.cp.id);
+    const suffix = g.ha ? `-${inst.index}` : "";
+    return {
+      dir,
+      config: join(dir, `config${suffix}.json`),
+      pid: join(dir, `pid${suffix}`),
+      log: join(dir, `controlplane${suffix}.log`),
+    };
+  }
+
+  private spawn(g: Group, inst: Instance): void {
+    inst.spawning = true;
     controlPlaneEntry()
       .catch((e: Error) => {
-        this.log("control plane bundle failed; running from sources", { controlPlane: cp.id, error: e.message });
+        this.log("control plane bundle failed; running from sources", { controlPlane: g.cp.id, error: e.message });
         return SOURCE_ENTRY;
       })
       .then((entry) => {
-        rt.spawning = false;
-        if (!rt.stopping && !rt.child) this.spawnWith(entry, cp, rt);
+        inst.spawning = false;
+        if (!inst.stopping && !g.stopping && !inst.child) this.spawnWith(entry, g, inst);
       });
   }
 
-  private spawnWith(entry: string, cp: ControlPlaneRecord, rt: Runtime): void {
-    const dir = this.dir(cp.id);
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
+  private spawnWith(entry: string, g: Group, inst: Instance): void {
+    const cp = g.cp;
+    const files = this.instanceFiles(g, inst);
+    mkdirSync(files.dir, { recursive: true, mode: 0o700 });
     const revocationFile = this.revocationFile(cp.id);
     writeFileSync(revocationFile, "", { flag: "a", mode: 0o600 });
-    const configFile = join(dir, "config.json");
+    const version = cp.version;
     const config = {
       name: cp.name,
       etcd: { url: this.etcdUrl, prefix: cp.etcdPrefix },
-      listen: { host: "127.0.0.1", port: cp.port },
+      listen: { host: "127.0.0.1", port: inst.port },
+      advertise: { host: "127.0.0.1", port: cp.port },
+      ...(g.ha
+        ? {
+            leaderElection: {
+              identity: `${cp.name}-${inst.index}_${randomBytes(4).toString("hex")}`,
+              ...leaderElectionTimings(),
+            },
+          }
+        : {}),
       tls: {
         caCertPem: cp.caCertPem,
         caKeyPem: cp.caKeyPem,
@@ -208,23 +370,24 @@ export class ControlPlaneSupervisor {
       encryptionKeyBase64: cp.encryptionKeyBase64,
       bootstrapTokens: [cp.bootstrapToken],
       revocationFile,
-      version: cp.version,
+      version,
       serviceCidr: cp.serviceCidr,
       clusterCidr: cp.clusterCidr,
     };
-    writeFileSync(configFile, JSON.stringify(config), { mode: 0o600 });
-    killStale(join(dir, "pid"), configFile);
-    const logStream = createWriteStream(join(dir, "controlplane.log"), { flags: "a" });
-    const child = spawn(process.execPath, [...controlPlaneNodeArgs(entry), "--config", configFile], {
+    writeFileSync(files.config, JSON.stringify(config), { mode: 0o600 });
+    killStale(files.pid, files.config);
+    const logStream = createWriteStream(files.log, { flags: "a" });
+    const child = spawn(process.execPath, [...controlPlaneNodeArgs(entry), "--config", files.config], {
       cwd: REPO_ROOT,
       // stdin is a pipe localcloud never writes to: it ends when localcloud dies, however it
       // dies, so the control plane can exit then instead of lingering as an orphan.
       stdio: ["pipe", "pipe", "pipe"],
       env: process.env,
     });
-    rt.child = child;
-    if (child.pid) writeFileSync(join(dir, "pid"), String(child.pid), { mode: 0o600 });
-    rt.phase = rt.restarts > 0 ? "Restarting" : "Starting";
+    inst.child = child;
+    inst.version = undefined;
+    if (child.pid) writeFileSync(files.pid, String(child.pid), { mode: 0o600 });
+    inst.phase = inst.restarts > 0 ? "Restarting" : "Starting";
     let buf = "";
     child.stdout?.on("data", (chunk: Buffer) => {
       logStream.write(chunk);
@@ -237,10 +400,12 @@ export class ControlPlaneSupervisor {
         if (!line.startsWith("{")) continue;
         try {
           const ev = JSON.parse(line) as { event?: string };
-          if (ev.event === "ready" && rt.child === child) {
-            rt.phase = "Running";
-            for (const w of rt.waiters.splice(0)) w();
-            this.log("control plane ready", { controlPlane: cp.id, port: cp.port });
+          if (ev.event === "ready" && inst.child === child) {
+            inst.phase = "Running";
+            inst.version = version;
+            for (const w of inst.waiters.splice(0)) w();
+            for (const w of g.waiters.splice(0)) w();
+            this.log("control plane ready", { controlPlane: cp.id, port: inst.port, version });
           }
         } catch {
           // Not an event line.
@@ -250,54 +415,82 @@ export class ControlPlaneSupervisor {
     child.stderr?.on("data", (chunk: Buffer) => logStream.write(chunk));
     child.on("exit", (code, signal) => {
       logStream.end();
-      if (rt.child !== child) return;
-      rt.child = undefined;
-      if (rt.stopping) {
-        rt.phase = "Stopped";
+      if (inst.child !== child) return;
+      inst.child = undefined;
+      inst.version = undefined;
+      if (inst.stopping || g.stopping) {
+        inst.phase = "Stopped";
         return;
       }
-      rt.restarts++;
-      rt.lastExit = signal ? `signal ${signal}` : `exit code ${code}`;
-      rt.phase = "Restarting";
-      const delay = Math.min(500 * 2 ** Math.min(rt.restarts - 1, 6), 30_000);
-      this.log("control plane exited; restarting", { controlPlane: cp.id, lastExit: rt.lastExit, delayMs: delay });
-      rt.timer = setTimeout(() => {
-        rt.timer = undefined;
-        if (!rt.stopping) this.spawn(cp, rt);
+      inst.restarts++;
+      inst.lastExit = signal ? `signal ${signal}` : `exit code ${code}`;
+      inst.phase = "Restarting";
+      const delay = Math.min(500 * 2 ** Math.min(inst.restarts - 1, 6), 30_000);
+      this.log("control plane exited; restarting", {
+        controlPlane: cp.id,
+        instance: inst.index,
+        lastExit: inst.lastExit,
+        delayMs: delay,
+      });
+      inst.timer = setTimeout(() => {
+        inst.timer = undefined;
+        if (!inst.stopping && !g.stopping) this.spawn(g, inst);
       }, delay);
     });
   }
 
-  /** Resolves when the control plane has printed its ready event (rejects after timeoutMs). */
-  waitReady(id: string, timeoutMs: number): Promise<void> {
-    const rt = this.runtimes.get(id);
-    if (!rt) return Promise.reject(new Error(`control plane ${id} is not running`));
-    if (rt.phase === "Running") return Promise.resolve();
+  private waitInstance(inst: Instance, timeoutMs: number): Promise<void> {
+    if (inst.phase === "Running") return Promise.resolve();
     return new Promise((resolve, reject) => {
       const t = setTimeout(() => {
-        rt.waiters = rt.waiters.filter((w) => w !== done);
+        inst.waiters = inst.waiters.filter((w) => w !== done);
+        reject(new Error(`control plane instance ${inst.index} was not ready within ${Math.round(timeoutMs / 1000)}s`));
+      }, timeoutMs);
+      const done = () => {
+        clearTimeout(t);
+        resolve();
+      };
+      inst.waiters.push(done);
+    });
+  }
+
+  /** Resolves when the endpoint answers: one process has printed its ready event (rejects after timeoutMs). */
+  waitReady(id: string, timeoutMs: number): Promise<void> {
+    const g = this.groups.get(id);
+    if (!g) return Promise.reject(new Error(`control plane ${id} is not running`));
+    if (g.instances.some((i) => i.phase === "Running")) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const t = setTimeout(() => {
+        g.waiters = g.waiters.filter((w) => w !== done);
         reject(new Error(`control plane ${id} was not ready within ${Math.round(timeoutMs / 1000)}s`));
       }, timeoutMs);
       const done = () => {
         clearTimeout(t);
         resolve();
       };
-      rt.waiters.push(done);
+      g.waiters.push(done);
     });
   }
 
+  /** The first process's pid (the only one unless HA). */
   pid(id: string): number | undefined {
-    return this.runtimes.get(id)?.child?.pid;
+    return this.groups.get(id)?.instances.find((i) => i.child)?.child?.pid;
   }
 
-  async stop(id: string): Promise<void> {
-    const rt = this.runtimes.get(id);
-    if (!rt) return;
-    rt.stopping = true;
-    if (rt.timer) clearTimeout(rt.timer);
-    const child = rt.child;
-    this.runtimes.delete(id);
-    if (!child || child.exitCode !== null) return;
+  pids(id: string): number[] {
+    return (this.groups.get(id)?.instances ?? []).flatMap((i) => (i.child?.pid ? [i.child.pid] : []));
+  }
+
+  private async stopInstance(inst: Instance): Promise<void> {
+    inst.stopping = true;
+    if (inst.timer) clearTimeout(inst.timer);
+    inst.timer = undefined;
+    const child = inst.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) {
+      inst.child = undefined;
+      inst.phase = "Stopped";
+      return;
+    }
     await new Promise<void>((resolve) => {
       const kill = setTimeout(() => child.kill("SIGKILL"), 5000);
       child.once("exit", () => {
@@ -306,9 +499,19 @@ export class ControlPlaneSupervisor {
       });
       child.kill("SIGTERM");
     });
+    inst.phase = "Stopped";
+  }
+
+  async stop(id: string): Promise<void> {
+    const g = this.groups.get(id);
+    if (!g) return;
+    g.stopping = true;
+    this.groups.delete(id);
+    await Promise.all(g.instances.map((i) => this.stopInstance(i)));
+    await g.balancer?.close();
   }
 
   async stopAll(): Promise<void> {
-    await Promise.all([...this.runtimes.keys()].map((id) => this.stop(id)));
+    await Promise.all([...this.groups.keys()].map((id) => this.stop(id)));
   }
 }

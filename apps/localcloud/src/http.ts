@@ -27,6 +27,16 @@ export const ZControlPlaneInput = z.object({
     .optional(),
   serviceCidr: z.string().optional(),
   clusterCidr: z.string().optional(),
+  /** Three API-server processes behind a TCP balancer on the endpoint (leader-elected controllers). */
+  highAvailability: z.boolean().optional(),
+});
+/** PATCH /v1/controlplanes/{id}: in-place upgrade (processes restarted on the new version) and HA on/off. */
+export const ZControlPlaneUpdate = z.object({
+  version: z
+    .string()
+    .regex(/^v1\.\d+\.\d+$/, "must look like v1.32.0")
+    .optional(),
+  highAvailability: z.boolean().optional(),
 });
 export const ZVolumeInput = z.object({
   id: ZId,
@@ -123,6 +133,14 @@ export function routes(cloud: Cloud): Array<[string, RegExp, Handler]> {
       "GET",
       /^\/v1\/controlplanes\/([^/]+)$/,
       async ({ params }) => [200, cloud.describeControlPlane(cloud.getControlPlane(params[0] ?? ""))],
+    ],
+    [
+      "PATCH",
+      /^\/v1\/controlplanes\/([^/]+)$/,
+      async ({ params, body }) => [
+        200,
+        await cloud.updateControlPlane(params[0] ?? "", parse(ZControlPlaneUpdate, body)),
+      ],
     ],
     [
       "DELETE",
@@ -326,7 +344,8 @@ export function createApiServer(
     }
     try {
       const params = (route[1].exec(url.pathname) ?? []).slice(1).map((p) => decodeURIComponent(p ?? ""));
-      const body = req.method === "POST" || req.method === "PUT" ? await readBody(req) : undefined;
+      const body =
+        req.method === "POST" || req.method === "PUT" || req.method === "PATCH" ? await readBody(req) : undefined;
       const [status, out] = await route[2]({ params, body, query: url.searchParams });
       send(status, out);
     } catch (err) {

@@ -1,6 +1,13 @@
 // The OpenAPI document of localcloud's API, built from the same zod schemas the routes validate.
 import { z } from "zod";
-import { ZControlPlaneInput, ZCredentialsInput, ZLoadBalancerInput, ZVmInput, ZVolumeInput } from "./http.ts";
+import {
+  ZControlPlaneInput,
+  ZControlPlaneUpdate,
+  ZCredentialsInput,
+  ZLoadBalancerInput,
+  ZVmInput,
+  ZVolumeInput,
+} from "./http.ts";
 
 const json = (schema: z.ZodType) => ({
   content: { "application/json": { schema: z.toJSONSchema(schema, { io: "input" }) } },
@@ -37,6 +44,10 @@ function crud(tag: string, base: string, input: z.ZodType) {
       delete: { tags: [tag], responses: { "200": ok("deleted"), ...errors } },
     },
   };
+}
+
+function withPatch(paths: Record<string, object>, key: string, patch: object): Record<string, object> {
+  return { ...paths, [key]: { ...paths[key], patch } };
 }
 
 let cached: Record<string, unknown> | undefined;
@@ -85,7 +96,13 @@ export function openApiDocument(): Record<string, unknown> {
         },
         delete: { tags: ["faults"], responses: { "200": ok("cleared") } },
       },
-      ...crud("controlplanes", "controlplanes", ZControlPlaneInput),
+      ...withPatch(crud("controlplanes", "controlplanes", ZControlPlaneInput), "/v1/controlplanes/{id}", {
+        tags: ["controlplanes"],
+        summary:
+          "Upgrade in place (version: processes restarted on it, one by one when HA, same datastore) and/or toggle HA (1 ↔ 3 API servers); status Upgrading until done",
+        requestBody: json(ZControlPlaneUpdate),
+        responses: { "200": ok("the control plane"), ...errors },
+      }),
       "/v1/controlplanes/{id}/credentials": {
         parameters: idParam,
         post: {

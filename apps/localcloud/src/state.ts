@@ -59,6 +59,10 @@ export interface ControlPlaneRecord {
   bootstrapToken: { id: string; secret: string };
   createdAt: string;
   podCidrNext: number;
+  /** API-server processes: 1, or 3 for an HA control plane (behind a TCP balancer on `port`). */
+  replicas?: number;
+  /** HA: the ports of the API-server processes (the balancer listens on `port`). */
+  backendPorts?: number[];
 }
 
 export interface StateDoc {

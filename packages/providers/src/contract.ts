@@ -17,9 +17,18 @@ export interface ControlPlaneInfo {
   version: string;
   endpoint: string;
   caCertPem: string;
-  /** Provider words; `ready` is true once the API server answers. */
+  /** Provider words; `ready` is true once the API server answers and no change is in progress. */
   status: string;
   ready: boolean;
+  highAvailability: boolean;
+}
+
+/** An in-place change of a control plane; fields left out stay as they are. */
+export interface ControlPlaneChange {
+  /** Upgrade: the API servers restart on this version (full, e.g. v1.33.1) keeping the datastore. */
+  version?: string;
+  /** HA on (several API servers behind one endpoint, leader-elected controllers) or off. */
+  highAvailability?: boolean;
 }
 
 export interface MachineSpec {
@@ -106,6 +115,12 @@ export interface Provider {
   ensureControlPlane(spec: ControlPlaneSpec): Promise<ControlPlaneInfo>;
   getControlPlane(id: string): Promise<ControlPlaneInfo | null>;
   listControlPlanes(): Promise<ControlPlaneInfo[]>;
+  /**
+   * Starts an in-place change (idempotent: the same change again is a no-op) and returns at once;
+   * the control plane is not `ready` until it is done. After an upgrade the cluster's `/version`
+   * reports the new version.
+   */
+  updateControlPlane(id: string, change: ControlPlaneChange): Promise<ControlPlaneInfo>;
   /** Removes the control plane and its datastore keys. Returns false when it did not exist. */
   deleteControlPlane(id: string): Promise<boolean>;
 

@@ -1,5 +1,6 @@
 // The `local` provider: drives apps/localcloud over its HTTP API.
 import {
+  type ControlPlaneChange,
   type ControlPlaneInfo,
   type ControlPlaneSpec,
   type HostState,
@@ -22,6 +23,7 @@ interface CpView {
   endpoint: string;
   caCertPem: string;
   status: string;
+  highAvailability?: boolean;
 }
 interface VmView {
   id: string;
@@ -109,6 +111,7 @@ export class LocalProvider implements Provider {
       caCertPem: v.caCertPem,
       status: v.status,
       ready: v.status === "Running",
+      highAvailability: v.highAvailability ?? false,
     };
   }
 
@@ -126,11 +129,16 @@ export class LocalProvider implements Provider {
   }
 
   async ensureControlPlane(spec: ControlPlaneSpec): Promise<ControlPlaneInfo> {
-    // localcloud runs one API server process per control plane; HA is recorded by Nuage only.
     const v = await this.call<CpView>("PUT", `/v1/controlplanes/${spec.id}`, {
       name: spec.name,
       version: spec.version,
+      highAvailability: spec.highAvailability,
     });
+    return this.cp(v as CpView);
+  }
+
+  async updateControlPlane(id: string, change: ControlPlaneChange): Promise<ControlPlaneInfo> {
+    const v = await this.call<CpView>("PATCH", `/v1/controlplanes/${id}`, change);
     return this.cp(v as CpView);
   }
 

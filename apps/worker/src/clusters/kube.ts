@@ -5,6 +5,7 @@ import {
   PatchStrategy,
   RbacAuthorizationV1Api,
   setHeaderOptions,
+  VersionApi,
 } from "@kubernetes/client-node";
 import { ROLE_BINDINGS } from "@nuage/core";
 import type { Provider } from "@nuage/providers";
@@ -12,6 +13,7 @@ import type { Provider } from "@nuage/providers";
 export interface KubeClients {
   core: CoreV1Api;
   rbac: RbacAuthorizationV1Api;
+  version: VersionApi;
 }
 
 export async function adminClients(provider: Provider, clusterId: string): Promise<KubeClients> {
@@ -33,7 +35,11 @@ export async function adminClients(provider: Provider, clusterId: string): Promi
     contexts: [{ name: "c", cluster: "c", user: "nuage-platform" }],
     currentContext: "c",
   });
-  return { core: kc.makeApiClient(CoreV1Api), rbac: kc.makeApiClient(RbacAuthorizationV1Api) };
+  return {
+    core: kc.makeApiClient(CoreV1Api),
+    rbac: kc.makeApiClient(RbacAuthorizationV1Api),
+    version: kc.makeApiClient(VersionApi),
+  };
 }
 
 /** The run's admin clients: one short-lived credential per operation run, not one per call. */

@@ -138,8 +138,12 @@ describe("cluster operations", () => {
       upgraded.nodes.map((n) => n.id).sort(),
     );
 
+    // The control plane itself was upgraded in place (the step checked /version too).
+    expect((await cloud.provider.getControlPlane(c.id))?.version).toBe("v1.33.1");
+
     await caller.clusters.update({ id: c.id, haControlPlane: true });
     expect((await waitRunning()).haControlPlane).toBe(true);
+    expect(await cloud.provider.getControlPlane(c.id)).toMatchObject({ highAvailability: true, ready: true });
 
     await caller.clusters.update({
       id: c.id,

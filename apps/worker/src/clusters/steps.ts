@@ -2,6 +2,7 @@
 
 import { finishOrgDeletion, versionOf } from "@nuage/core";
 import { getDb, inOrg, orgWhere, type Prisma } from "@nuage/db";
+import type { ControlPlaneInfo } from "@nuage/providers";
 import { reloadCluster, type StepContext, StepError, type StepFn, waitFor } from "./context.ts";
 import { ensureRoleBindings, kubeFor } from "./kube.ts";
 import { ensureNodes, removeExtraNodes } from "./nodes.ts";
@@ -147,28 +148,44 @@ async function cleanupReport(ctx: StepContext): Promise<string> {
 
 // ---- update / upgrade ----
 
+/** Waits until the provider says the control plane is settled (no change in progress) and answers. */
+async function waitSettled(ctx: StepContext, what: string, check?: (cp: ControlPlaneInfo) => boolean) {
+  return waitFor(what, CP_READY_TIMEOUT_MS, async () => {
+    const v = await ctx.provider.getControlPlane(ctx.cluster.id);
+    if (!v) throw new StepError("The control plane is missing at the provider");
+    return v.ready && (!check || check(v)) ? v : undefined;
+  });
+}
+
 async function updateControlPlane(ctx: StepContext): Promise<string> {
   const spec = (ctx.op.spec ?? {}) as { haControlPlane?: boolean | null; version?: string };
   const c = await reloadCluster(ctx);
   if (ctx.op.type === "upgrade" && spec.version) {
-    // The local provider keeps the running API server; the target version is recorded for nodes.
-    await ctx.provider.ensureControlPlane({
-      id: c.id,
-      name: c.name,
-      version: patchOf(spec.version),
-      highAvailability: c.haControlPlane,
+    // In place: the provider restarts the API server(s) on the new version, keeping the datastore;
+    // done when the cluster's own /version reports it.
+    const target = patchOf(spec.version);
+    await ctx.provider.updateControlPlane(c.id, { version: target });
+    await ctx.detail(`Restarting the API server${c.haControlPlane ? "s one by one" : ""} on ${target}`);
+    await waitSettled(ctx, `The control plane upgrading to ${target}`, (cp) => cp.version === target);
+    ctx.kube = undefined;
+    const k = await kubeFor(ctx);
+    await waitFor(`The API server reporting ${target}`, CP_READY_TIMEOUT_MS, async () => {
+      try {
+        return (await k.version.getCode()).gitVersion === target ? true : undefined;
+      } catch {
+        return undefined;
+      }
     });
     await getDb().cluster.update({ where: inOrg(ctx.orgId, c.id), data: { version: spec.version } });
-    return `Control plane at ${spec.version}`;
+    return `Control plane at ${target} (/version)`;
   }
   if (spec.haControlPlane !== undefined && spec.haControlPlane !== null) {
-    await ctx.provider.ensureControlPlane({
-      id: c.id,
-      name: c.name,
-      version: patchOf(c.version),
-      highAvailability: spec.haControlPlane,
-    });
-    return spec.haControlPlane ? "High availability on" : "High availability off";
+    const ha = spec.haControlPlane;
+    await ctx.provider.updateControlPlane(c.id, { highAvailability: ha });
+    await ctx.detail(ha ? "Starting 3 API servers behind the endpoint" : "Going back to one API server");
+    await waitSettled(ctx, `High availability turning ${ha ? "on" : "off"}`, (cp) => cp.highAvailability === ha);
+    ctx.kube = undefined;
+    return ha ? "High availability on: 3 API servers, leader-elected controllers" : "High availability off";
   }
   return "No change";
 }
