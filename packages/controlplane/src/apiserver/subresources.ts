@@ -4,6 +4,7 @@ import type { KubeObject, PatchType } from "../client.ts";
 import type { RequestContext } from "./context.ts";
 import { customScale, setReplicas } from "./crd/scale.ts";
 import { ApiError, badRequest, conflict, notFound } from "./errors.ts";
+import { evictPod } from "./eviction.ts";
 import { applyPatch } from "./patch.ts";
 import { findResource, type ResourceDef } from "./registry.ts";
 import type { Store } from "./store.ts";
@@ -102,17 +103,8 @@ export class Subresources {
     switch (key) {
       case "/pods/binding":
         return this.bind(ctx, def, ns, name, body);
-      case "/pods/eviction": {
-        const grace = body?.deleteOptions?.gracePeriodSeconds;
-        await this.store.delete(ctx, def, ns, name, { gracePeriodSeconds: grace, dryRun: ctx.dryRun });
-        return {
-          kind: "Status",
-          apiVersion: "v1",
-          metadata: {},
-          status: "Success",
-          code: 201,
-        } as unknown as KubeObject;
-      }
+      case "/pods/eviction":
+        return evictPod(this.store, ctx, def, ns, name, body);
       case "/serviceaccounts/token":
         return this.token(def, ns, name, body);
       default:

@@ -18,6 +18,7 @@ beforeAll(async () => {
       "persistentvolume",
       "resourcequota",
       "kubesystem",
+      "daemonset",
       "namespace",
       "garbagecollector",
       "serviceaccount",

@@ -4,6 +4,7 @@ import { startCronJobController } from "./cronjob.ts";
 import { startCsrController } from "./csr.ts";
 import { startDaemonSetController } from "./daemonset.ts";
 import { startDeploymentController } from "./deployment.ts";
+import { startDisruptionController } from "./disruption.ts";
 import { startEndpointsController } from "./endpoints.ts";
 import { startGarbageCollector } from "./gc.ts";
 import { InformerFactory } from "./informer.ts";
@@ -40,6 +41,7 @@ const CONTROLLERS: Record<string, Starter> = {
   statefulset: startStatefulSetController,
   job: startJobController,
   cronjob: startCronJobController,
+  disruption: startDisruptionController,
   "ttl-after-finished": startTtlController,
   podgc: (ctx) =>
     startPodGcController(

@@ -2,12 +2,12 @@ import type { KubeObject } from "../client.ts";
 import type { Node } from "../scheduler/types.ts";
 import type { ControllerContext, RunningController } from "./context.ts";
 import type { Pod } from "./podutil.ts";
-import { clone, isAlreadyExists, isNotFound, nowIso, R, randSuffix } from "./refs.ts";
+import { clone, isAlreadyExists, isNotFound, nowIso, R } from "./refs.ts";
 import { WorkQueue } from "./workqueue.ts";
 
 // kube-system as in a real cluster: mirror pods of the control plane (kept Running by the
 // control plane itself, no node agent runs them), CoreDNS (a Deployment run by node agents) with
-// the kube-dns Service at 10.96.0.10, and one kube-proxy pod per Node.
+// the kube-dns Service at 10.96.0.10, and the kube-proxy DaemonSet (one pod per Node).
 
 const NS = "kube-system";
 const DEFAULT_VERSION = "v1.32.0";
@@ -219,53 +219,61 @@ export function startKubeSystemController(ctx: ControllerContext): RunningContro
     });
   }
 
+  /**
+   * kube-proxy is a DaemonSet, as kubeadm installs it (created when missing): `kubectl drain
+   * --ignore-daemonsets` skips its pods. Pods of the former per-Node kind (owner: the Node) go.
+   */
   async function syncProxy() {
-    const nodes = new Set(nodeInf.list().map((n) => n.metadata.name!));
-    const byNode = new Map<string, Pod[]>();
     for (const p of podInf.list(NS)) {
       if (p.metadata.labels?.["k8s-app"] !== "kube-proxy" || p.metadata.deletionTimestamp) continue;
-      const n = p.spec?.nodeName ?? "";
-      if (!nodes.has(n)) {
-        await ctx.client.delete(R.pods, NS, p.metadata.name!).catch(() => {});
-        continue;
+      if (p.metadata.ownerReferences?.some((r) => r.kind === "Node")) {
+        await ctx.client.delete(R.pods, NS, p.metadata.name!, { gracePeriodSeconds: 0 }).catch(() => {});
       }
-      byNode.set(n, [...(byNode.get(n) ?? []), p]);
     }
-    for (const node of nodeInf.list()) {
-      const name = node.metadata.name!;
-      const have = byNode.get(name) ?? [];
-      for (const extra of have.slice(1)) await ctx.client.delete(R.pods, NS, extra.metadata.name!).catch(() => {});
-      if (have.length > 0) continue;
-      await ctx.client.create(R.pods, {
-        apiVersion: "v1",
-        kind: "Pod",
-        metadata: {
-          name: `kube-proxy-${randSuffix(5)}`,
-          namespace: NS,
-          labels: { "k8s-app": "kube-proxy" },
-          ownerReferences: [
-            { apiVersion: "v1", kind: "Node", name, uid: node.metadata.uid!, blockOwnerDeletion: false },
-          ],
-        },
+    const ds = { group: "apps", version: "v1", resource: "daemonsets" };
+    try {
+      await ctx.client.get(ds, NS, "kube-proxy");
+      return;
+    } catch (err) {
+      if ((err as { code?: number }).code !== 404) throw err;
+    }
+    const labels = { "k8s-app": "kube-proxy" };
+    await ctx.client
+      .create(ds, {
+        apiVersion: "apps/v1",
+        kind: "DaemonSet",
+        metadata: { name: "kube-proxy", namespace: NS, labels },
         spec: {
-          nodeName: name,
-          hostNetwork: true,
-          tolerations: [{ operator: "Exists" }],
-          containers: [
-            {
-              name: "kube-proxy",
-              image: `registry.k8s.io/kube-proxy:${version}`,
-              command: [
-                "/usr/local/bin/kube-proxy",
-                "--config=/var/lib/kube-proxy/config.conf",
-                `--hostname-override=${name}`,
+          selector: { matchLabels: labels },
+          updateStrategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 1 } },
+          template: {
+            metadata: { labels },
+            spec: {
+              hostNetwork: true,
+              tolerations: [{ operator: "Exists" }],
+              nodeSelector: { "kubernetes.io/os": "linux" },
+              containers: [
+                {
+                  name: "kube-proxy",
+                  image: `registry.k8s.io/kube-proxy:${version}`,
+                  command: [
+                    "/usr/local/bin/kube-proxy",
+                    "--config=/var/lib/kube-proxy/config.conf",
+                    "--hostname-override=$(NODE_NAME)",
+                  ],
+                  env: [
+                    { name: "NODE_NAME", valueFrom: { fieldRef: { apiVersion: "v1", fieldPath: "spec.nodeName" } } },
+                  ],
+                  securityContext: { privileged: true },
+                },
               ],
-              securityContext: { privileged: true },
             },
-          ],
+          },
         },
+      } as KubeObject)
+      .catch((err) => {
+        if ((err as { code?: number }).code !== 409) throw err;
       });
-    }
   }
 
   return {
