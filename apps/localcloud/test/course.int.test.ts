@@ -156,14 +156,15 @@ describe("course: deployments and services", () => {
       if (o.includes("<pending>")) throw new Error(o);
       return o;
     }, 30_000);
-    expect(line).toMatch(/LoadBalancer\s+10\.\S+\s+127\.2\.\d+\.\d+\s+80:3\d{4}\/TCP/);
-    const lbs = env.cloud.lc.cloud.resources.listLoadBalancers().filter((lb) => lb.controlPlaneId === env.cluster.name);
+    expect(line).toMatch(/LoadBalancer\s+10\.\S+\s+127\.\d+\.\d+\.\d+\s+80:3\d{4}\/TCP/);
+    // The service's balancer (the cluster's ingress address is a balancer of its own, "ingress-<id>").
+    const ofService = (lb: { id: string; controlPlaneId?: string }) =>
+      lb.controlPlaneId === env.cluster.name && lb.id.startsWith("svc-");
+    const lbs = env.cloud.lc.cloud.resources.listLoadBalancers().filter(ofService);
     expect(lbs).toHaveLength(1);
     await run("delete", "svc", "nginx-lb");
     await eventually(async () => {
-      const left = env.cloud.lc.cloud.resources
-        .listLoadBalancers()
-        .filter((lb) => lb.controlPlaneId === env.cluster.name);
+      const left = env.cloud.lc.cloud.resources.listLoadBalancers().filter(ofService);
       if (left.length !== 0) throw new Error(`${left.length} load balancers left`);
     }, 15_000);
   });
