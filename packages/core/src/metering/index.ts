@@ -4,5 +4,13 @@ export { capacitySamples, overlapSeconds, providerTotals } from "./capacity.ts";
 export { meteringEnv } from "./env.ts";
 export { recordSamples } from "./ledger.ts";
 export * from "./meters.ts";
-export { MAX_RANGE_DAYS, sumUsage, type UsageReport, type UsageTotal, usageCsv, usageReport } from "./query.ts";
-export { rollupAll, rollupDirty } from "./rollup.ts";
+export {
+  MAX_RANGE_DAYS,
+  segmentsOf,
+  sumUsage,
+  type UsageReport,
+  type UsageTotal,
+  usageCsv,
+  usageReport,
+} from "./query.ts";
+export { rebuildSummaries, rollupAll, rollupDirty } from "./rollup.ts";

@@ -19,6 +19,7 @@ async function cleanup(orgId: string) {
   await db.usageSample.deleteMany({ where: { orgId } });
   await db.usageRollup.deleteMany({ where: { orgId } });
   await db.usageRollupDirty.deleteMany({ where: { orgId } });
+  await db.usageSummary.deleteMany({ where: { orgId } });
   await db.budgetAlert.deleteMany({ where: { orgId } });
   await db.orgBudget.deleteMany({ where: { orgId } });
   await db.mailOutbox.deleteMany({ where: { orgId } });
@@ -112,6 +113,61 @@ describe("usage ledger", () => {
       "period_start,cluster_id,cluster_name,namespace,meter,quantity,display_quantity,display_unit",
     );
     expect(csv).toContain(`2026-03-01T00:00:00.000Z,${c},,,node_vcpu_seconds,330,0.0917,vCPU-hours`);
+  });
+
+  it("reports totals across months from the summaries, as the plain rollups add up", async () => {
+    const orgId = tag();
+    orgs.push(orgId);
+    const c1 = `${orgId}-c1`;
+    const c2 = `${orgId}-c2`;
+    await recordSamples([
+      s(orgId, c1, "node_vcpu_seconds", "2026-01-31T23:59:00Z", 100),
+      s(orgId, c1, "node_vcpu_seconds", "2026-02-15T12:00:00Z", 200),
+      s(orgId, c1, "node_vcpu_seconds", "2026-03-01T00:00:00Z", 400),
+      s(orgId, c1, "storage_mib_seconds", "2026-01-31T23:59:00Z", 10, "web"),
+      s(orgId, c1, "storage_mib_seconds", "2026-02-10T00:00:00Z", 20, "web"),
+      s(orgId, c1, "storage_mib_seconds", "2026-02-10T00:00:00Z", 40, "db"),
+      s(orgId, c2, "cpu_usage_millicore_seconds", "2026-02-20T00:00:00Z", 7, "web"),
+      s(orgId, c1, "storage_mib_seconds", "2026-03-20T00:00:00Z", 1000, "web"), // after the range
+    ]);
+    await rollupAll();
+    const r = await usageReport({
+      orgId,
+      from: new Date("2026-01-15T00:00:00Z"),
+      to: new Date("2026-03-15T00:00:00Z"),
+    });
+    expect(r.byCluster.find((x) => x.clusterId === c1)?.values).toEqual({
+      node_vcpu_seconds: "700",
+      storage_mib_seconds: "70",
+    });
+    expect(r.byCluster.find((x) => x.clusterId === c2)?.values).toEqual({ cpu_usage_millicore_seconds: "7" });
+    expect(r.byNamespace.map((x) => [x.clusterId, x.namespace, x.values])).toEqual([
+      [c1, "db", { storage_mib_seconds: "40" }],
+      [c1, "web", { storage_mib_seconds: "30" }],
+      [c2, "web", { cpu_usage_millicore_seconds: "7" }],
+    ]);
+    const total = (m: string) =>
+      r.series.reduce((a, p) => a + BigInt((p.values as Record<string, string>)[m] ?? "0"), 0n);
+    expect([total("node_vcpu_seconds"), total("storage_mib_seconds"), total("cpu_usage_millicore_seconds")]).toEqual([
+      700n,
+      70n,
+      7n,
+    ]);
+    const one = await usageReport({
+      orgId,
+      from: new Date("2026-01-15T00:00:00Z"),
+      to: new Date("2026-03-15T00:00:00Z"),
+      clusterId: c2,
+    });
+    expect(one.byCluster.map((x) => x.clusterId)).toEqual([c2]);
+    // Billing's sums never see the usage page's summaries.
+    const billed = await sumUsage({
+      orgId,
+      from: new Date("2026-01-01T00:00:00Z"),
+      to: new Date("2026-04-01T00:00:00Z"),
+    });
+    expect(billed).toEqual([{ clusterId: c1, meter: "node_vcpu_seconds", quantity: 700n }]);
+    await getDb().usageSummary.deleteMany({ where: { orgId } });
   });
 
   it("refuses a reversed or too long range naming the field", async () => {

@@ -5,18 +5,42 @@ import { getDb, type Tx } from "@nuage/db";
 import { hourOf, type Sample } from "./meters.ts";
 
 const BATCH = 5000;
+const PARALLEL = 4;
 
 /** Inserts the samples that are not in the ledger yet; returns how many were new. */
 export async function recordSamples(samples: Sample[], tx?: Tx): Promise<number> {
   if (samples.length === 0) return 0;
   const run = async (t: Tx) => {
     let inserted = 0;
-    for (let i = 0; i < samples.length; i += BATCH) inserted += await insertBatch(t, samples.slice(i, i + BATCH));
+    for (let i = 0; i < samples.length; i += BATCH) {
+      const n = await insertBatch(t, samples.slice(i, i + BATCH));
+      inserted += n;
+    }
     await markDirty(t, samples);
     return inserted;
   };
   if (tx) return run(tx);
-  return getDb().$transaction((t) => run(t), { timeout: 60_000 });
+  if (samples.length <= BATCH) return getDb().$transaction((t) => run(t), { timeout: 60_000 });
+  // Large loads (backfills, benches): batches on several connections, each batch with its dirty hours.
+  let inserted = 0;
+  let next = 0;
+  const worker = async () => {
+    for (let i = next; i < samples.length; i = next) {
+      next += BATCH;
+      const batch = samples.slice(i, i + BATCH);
+      const n = await getDb().$transaction(
+        async (t) => {
+          const n = await insertBatch(t, batch);
+          await markDirty(t, batch);
+          return n;
+        },
+        { timeout: 60_000 },
+      );
+      inserted += n;
+    }
+  };
+  await Promise.all(Array.from({ length: PARALLEL }, worker));
+  return inserted;
 }
 
 async function insertBatch(tx: Tx, rows: Sample[]): Promise<number> {

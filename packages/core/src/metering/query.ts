@@ -1,6 +1,6 @@
 // Reads of the usage ledger's rollups: what invoices (sumUsage) and the usage page (usageReport) show.
 // Every query filters by orgId first (the rollup's primary key and index lead with it).
-import { getDb } from "@nuage/db";
+import { getDb, Prisma } from "@nuage/db";
 import { badInput } from "../errors.ts";
 import { CLUSTER_METERS, DAY_MS, METER_INFO, type Meter, NAMESPACE_METERS } from "./meters.ts";
 
@@ -55,36 +55,117 @@ export function checkRange(from: Date, to: Date, granularity: Granularity): void
     throw badInput("granularity", `Hourly points cover at most ${MAX_HOURLY_DAYS} days; pick daily points`);
 }
 
+type Segment = { period: "hour" | "day" | "month"; start: Date; end: Date };
+
+const HOUR = 3_600_000;
+const ceilTo = (ms: number, step: number) => Math.ceil(ms / step) * step;
+const floorTo = (ms: number, step: number) => Math.floor(ms / step) * step;
+const monthStartMs = (ms: number) => {
+  const d = new Date(ms);
+  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
+};
+const nextMonthMs = (ms: number) => {
+  const d = new Date(ms);
+  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
+};
+
+/**
+ * The rollup rows whose period start lies in [from, to) at `granularity`, as the fewest rows: hours at the
+ * edges of whole days, days at the edges of whole months, whole months in between.
+ */
+export function segmentsOf(from: Date, to: Date, granularity: Granularity): Segment[] {
+  const out: Segment[] = [];
+  const push = (period: Segment["period"], a: number, b: number) => {
+    if (a < b) out.push({ period, start: new Date(a), end: new Date(b) });
+  };
+  let a = from.getTime();
+  let b = to.getTime();
+  if (granularity === "hour") {
+    a = ceilTo(a, HOUR);
+    b = ceilTo(b, HOUR);
+    const da = ceilTo(a, DAY_MS);
+    const db = floorTo(b, DAY_MS);
+    if (da >= db) {
+      push("hour", a, b);
+      return out;
+    }
+    push("hour", a, da);
+    push("hour", db, b);
+    a = da;
+    b = db;
+  } else {
+    a = ceilTo(a, DAY_MS);
+    b = ceilTo(b, DAY_MS);
+  }
+  const ma = a === monthStartMs(a) ? a : nextMonthMs(a);
+  const mb = monthStartMs(b);
+  if (ma >= mb) {
+    push("day", a, b);
+    return out;
+  }
+  push("day", a, ma);
+  push("day", mb, b);
+  for (let m = ma; m < mb; m = nextMonthMs(m)) push("month", m, nextMonthMs(m));
+  return out;
+}
+
+function whereSegments(segs: Segment[]): Prisma.Sql {
+  if (segs.length === 0) return Prisma.sql`FALSE`;
+  return Prisma.sql`(${Prisma.join(
+    segs.map((g) => Prisma.sql`("period" = ${g.period} AND "periodStart" >= ${g.start} AND "periodStart" < ${g.end})`),
+    " OR ",
+  )})`;
+}
+
+type Row = { clusterId?: string; namespace?: string; periodStart?: Date; meter: string; q: bigint };
+
 /** Series, per-cluster and per-namespace totals for the usage page, REST and CSV. */
 export async function usageReport(input: UsageReportInput): Promise<UsageReport> {
   const granularity = input.granularity ?? "day";
   checkRange(input.from, input.to, granularity);
   const db = getDb();
-  const cluster = input.clusterId ?? null;
-  // One pass over the rollups: grouping sets give the series, the cluster and the namespace totals together.
-  const rows = await db.$queryRaw<
-    {
-      kind: number;
-      periodStart: Date | null;
-      clusterId: string | null;
-      namespace: string | null;
-      meter: string;
-      q: bigint;
-    }[]
-  >`
-    SELECT GROUPING("periodStart","clusterId","namespace")::int AS "kind", "periodStart", "clusterId", "namespace",
-           "meter", SUM("quantity")::bigint AS "q"
-    FROM "UsageRollup"
-    WHERE "orgId" = ${input.orgId} AND "period" = ${granularity}
-      AND "periodStart" >= ${input.from} AND "periodStart" < ${input.to}
-      AND (${cluster}::text IS NULL OR "clusterId" = ${cluster}::text)
-    GROUP BY GROUPING SETS (("periodStart","meter"), ("clusterId","meter"), ("clusterId","namespace","meter"))`;
+  const org = input.orgId;
+  const cluster = input.clusterId ? Prisma.sql`AND "clusterId" = ${input.clusterId}` : Prisma.empty;
+  const segs = segmentsOf(input.from, input.to, granularity);
+  const fine = whereSegments(segs.filter((g) => g.period !== "month"));
+  const months = whereSegments(segs.filter((g) => g.period === "month"));
+  const range = Prisma.sql`"period" = ${granularity} AND "periodStart" >= ${input.from} AND "periodStart" < ${input.to}`;
+  // Three small queries in parallel; the namespace "*" summaries spare reading every namespace's rows.
+  const [seriesRows, clusterRows, nsRows] = await Promise.all([
+    db.$queryRaw<Row[]>`
+      SELECT "periodStart", "meter", SUM("quantity")::bigint AS "q" FROM (
+        SELECT "periodStart","meter","quantity" FROM "UsageRollup"
+        WHERE "orgId" = ${org} AND "namespace" = '' AND ${range} ${cluster}
+        UNION ALL
+        SELECT "periodStart","meter","quantity" FROM "UsageSummary"
+        WHERE "orgId" = ${org} AND "namespace" = '*' AND ${range} ${cluster}) x
+      GROUP BY "periodStart", "meter"`,
+    db.$queryRaw<Row[]>`
+      SELECT "clusterId", "meter", SUM("quantity")::bigint AS "q" FROM (
+        SELECT "clusterId","meter","quantity" FROM "UsageRollup"
+        WHERE "orgId" = ${org} AND "namespace" = '' AND ${fine} ${cluster}
+        UNION ALL
+        SELECT "clusterId","meter","quantity" FROM "UsageSummary"
+        WHERE "orgId" = ${org} AND "namespace" = '*' AND ${fine} ${cluster}
+        UNION ALL
+        SELECT "clusterId","meter","quantity" FROM "UsageSummary"
+        WHERE "orgId" = ${org} AND "namespace" IN ('', '*') AND ${months} ${cluster}) x
+      GROUP BY "clusterId", "meter"`,
+    db.$queryRaw<Row[]>`
+      SELECT "clusterId", "namespace", "meter", SUM("quantity")::bigint AS "q" FROM (
+        SELECT "clusterId","namespace","meter","quantity" FROM "UsageRollup"
+        WHERE "orgId" = ${org} AND "namespace" <> '' AND ${fine} ${cluster}
+        UNION ALL
+        SELECT "clusterId","namespace","meter","quantity" FROM "UsageSummary"
+        WHERE "orgId" = ${org} AND "namespace" NOT IN ('', '*') AND ${months} ${cluster}) x
+      GROUP BY "clusterId", "namespace", "meter"`,
+  ]);
   const ids = new Set<string>();
-  for (const r of rows) if (r.clusterId) ids.add(r.clusterId);
+  for (const r of clusterRows) if (r.clusterId) ids.add(r.clusterId);
   const names = new Map(
     (
       await db.cluster.findMany({
-        where: { orgId: input.orgId, id: { in: [...ids] } },
+        where: { orgId: org, id: { in: [...ids] } },
         select: { id: true, name: true },
       })
     ).map((c) => [c.id, c.name]),
@@ -93,25 +174,25 @@ export async function usageReport(input: UsageReportInput): Promise<UsageReport>
   const byCluster = new Map<string, Partial<Record<Meter, string>>>();
   const byNs = new Map<string, { clusterId: string; namespace: string; values: Partial<Record<Meter, string>> }>();
   const nsMeters = new Set<string>(NAMESPACE_METERS);
-  for (const r of rows) {
-    const meter = r.meter as Meter;
-    const q = BigInt(r.q).toString();
-    // GROUPING bits (periodStart, clusterId, namespace): 1 = column aggregated away.
-    if (r.kind === 0b011 && r.periodStart) {
-      const k = r.periodStart.getTime();
-      const v = series.get(k) ?? {};
-      v[meter] = q;
-      series.set(k, v);
-    } else if (r.kind === 0b101 && r.clusterId) {
-      const v = byCluster.get(r.clusterId) ?? {};
-      v[meter] = q;
-      byCluster.set(r.clusterId, v);
-    } else if (r.kind === 0b100 && r.clusterId && r.namespace && nsMeters.has(meter)) {
-      const key = `${r.clusterId}/${r.namespace}`;
-      const e = byNs.get(key) ?? { clusterId: r.clusterId, namespace: r.namespace, values: {} };
-      e.values[meter] = q;
-      byNs.set(key, e);
-    }
+  for (const r of seriesRows) {
+    if (!r.periodStart) continue;
+    const k = r.periodStart.getTime();
+    const v = series.get(k) ?? {};
+    v[r.meter as Meter] = BigInt(r.q).toString();
+    series.set(k, v);
+  }
+  for (const r of clusterRows) {
+    if (!r.clusterId) continue;
+    const v = byCluster.get(r.clusterId) ?? {};
+    v[r.meter as Meter] = BigInt(r.q).toString();
+    byCluster.set(r.clusterId, v);
+  }
+  for (const r of nsRows) {
+    if (!r.clusterId || !r.namespace || !nsMeters.has(r.meter)) continue;
+    const key = `${r.clusterId}/${r.namespace}`;
+    const e = byNs.get(key) ?? { clusterId: r.clusterId, namespace: r.namespace, values: {} };
+    e.values[r.meter as Meter] = BigInt(r.q).toString();
+    byNs.set(key, e);
   }
   const nameOf = (id: string) => names.get(id) ?? "(deleted cluster)";
   return {

@@ -1,7 +1,7 @@
 // Hour and day rollups per org, cluster, namespace and meter. Recomputed from the ledger for each dirty hour
 // (an upsert of the sum, so running it twice gives the same rows), then the hour's day from the hour rows.
-import { getDb } from "@nuage/db";
-import { DAY_MS, dayOf, HOUR_MS } from "./meters.ts";
+import { getDb, type Tx } from "@nuage/db";
+import { DAY_MS, dayOf, HOUR_MS, monthOf, nextMonth } from "./meters.ts";
 
 /** Processes up to `limit` dirty hours; returns how many were rolled up. Safe to run concurrently. */
 export async function rollupDirty(limit = 500): Promise<number> {
@@ -37,6 +37,7 @@ export async function rollupDirty(limit = 500): Promise<number> {
         GROUP BY "orgId","clusterId","namespace","meter"
         ON CONFLICT ("orgId","clusterId","namespace","meter","period","periodStart")
         DO UPDATE SET "quantity" = EXCLUDED."quantity"`;
+      await summarize(tx, d.clusterId, d.hourStart, day);
       done++;
     });
   }
@@ -51,4 +52,53 @@ export async function rollupAll(): Promise<number> {
     total += n;
     if (n === 0) return total;
   }
+}
+
+/**
+ * The usage page's summaries of one cluster for the hour's hour, day and month (UsageSummary): namespace "*"
+ * = the sum of its namespaces, and month rows of every namespace. Upserts of sums, like the rollups.
+ */
+async function summarize(tx: Tx, clusterId: string, hour: Date, day: Date): Promise<void> {
+  const month = monthOf(hour);
+  const monthEnd = nextMonth(hour);
+  await tx.$executeRaw`
+    INSERT INTO "UsageSummary" ("orgId","clusterId","namespace","meter","period","periodStart","quantity")
+    SELECT "orgId","clusterId",'*',"meter","period","periodStart",SUM("quantity")::bigint
+    FROM "UsageRollup"
+    WHERE "clusterId" = ${clusterId} AND "namespace" <> ''
+      AND (("period" = 'hour' AND "periodStart" = ${hour}) OR ("period" = 'day' AND "periodStart" = ${day}))
+    GROUP BY "orgId","clusterId","meter","period","periodStart"
+    ON CONFLICT ("orgId","clusterId","namespace","meter","period","periodStart")
+    DO UPDATE SET "quantity" = EXCLUDED."quantity"`;
+  await tx.$executeRaw`
+    INSERT INTO "UsageSummary" ("orgId","clusterId","namespace","meter","period","periodStart","quantity")
+    SELECT "orgId","clusterId",g."ns","meter",'month',${month}::timestamp(3),SUM("quantity")::bigint
+    FROM "UsageRollup", LATERAL (VALUES ("namespace"), (CASE WHEN "namespace" <> '' THEN '*' END)) AS g("ns")
+    WHERE "clusterId" = ${clusterId} AND "period" = 'day' AND "periodStart" >= ${month} AND "periodStart" < ${monthEnd}
+      AND g."ns" IS NOT NULL
+    GROUP BY "orgId","clusterId",g."ns","meter"
+    ON CONFLICT ("orgId","clusterId","namespace","meter","period","periodStart")
+    DO UPDATE SET "quantity" = EXCLUDED."quantity"`;
+}
+
+/** Recomputes every summary of an org from its rollups (after a backfill; benches). */
+export async function rebuildSummaries(orgId: string): Promise<void> {
+  const db = getDb();
+  await db.$transaction(
+    async (tx) => {
+      await tx.$executeRaw`DELETE FROM "UsageSummary" WHERE "orgId" = ${orgId}`;
+      await tx.$executeRaw`
+        INSERT INTO "UsageSummary" ("orgId","clusterId","namespace","meter","period","periodStart","quantity")
+        SELECT "orgId","clusterId",'*',"meter","period","periodStart",SUM("quantity")::bigint
+        FROM "UsageRollup" WHERE "orgId" = ${orgId} AND "namespace" <> ''
+        GROUP BY "orgId","clusterId","meter","period","periodStart"`;
+      await tx.$executeRaw`
+        INSERT INTO "UsageSummary" ("orgId","clusterId","namespace","meter","period","periodStart","quantity")
+        SELECT "orgId","clusterId",g."ns","meter",'month',date_trunc('month',"periodStart"),SUM("quantity")::bigint
+        FROM "UsageRollup", LATERAL (VALUES ("namespace"), (CASE WHEN "namespace" <> '' THEN '*' END)) AS g("ns")
+        WHERE "orgId" = ${orgId} AND "period" = 'day' AND g."ns" IS NOT NULL
+        GROUP BY "orgId","clusterId",g."ns","meter",date_trunc('month',"periodStart")`;
+    },
+    { timeout: 300_000 },
+  );
 }

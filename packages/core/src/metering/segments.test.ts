@@ -1,0 +1,34 @@
+import { describe, expect, it } from "vitest";
+import { segmentsOf } from "./query.ts";
+
+const iso = (s: { period: string; start: Date; end: Date }) =>
+  `${s.period} ${s.start.toISOString()} ${s.end.toISOString()}`;
+
+describe("report segments", () => {
+  it("covers a 90-day range with day edges and whole months", () => {
+    const segs = segmentsOf(new Date("2026-08-25T00:00:00Z"), new Date("2026-11-23T00:00:00Z"), "day").map(iso);
+    expect(segs).toEqual([
+      "day 2026-08-25T00:00:00.000Z 2026-09-01T00:00:00.000Z",
+      "day 2026-11-01T00:00:00.000Z 2026-11-23T00:00:00.000Z",
+      "month 2026-09-01T00:00:00.000Z 2026-10-01T00:00:00.000Z",
+      "month 2026-10-01T00:00:00.000Z 2026-11-01T00:00:00.000Z",
+    ]);
+  });
+  it("uses hours at the edges of whole days, and days inside one month", () => {
+    const segs = segmentsOf(new Date("2026-03-09T14:00:00Z"), new Date("2026-03-12T14:00:00Z"), "hour").map(iso);
+    expect(segs).toEqual([
+      "hour 2026-03-09T14:00:00.000Z 2026-03-10T00:00:00.000Z",
+      "hour 2026-03-12T00:00:00.000Z 2026-03-12T14:00:00.000Z",
+      "day 2026-03-10T00:00:00.000Z 2026-03-12T00:00:00.000Z",
+    ]);
+  });
+  it("keeps rows whose period starts in the range, as a plain filter would", () => {
+    // Unaligned ends: days starting at or after 10:00 on the 1st and before 03:00 on the 5th = the 2nd to the 4th.
+    expect(segmentsOf(new Date("2026-03-01T10:00:00Z"), new Date("2026-03-05T03:00:00Z"), "day").map(iso)).toEqual([
+      "day 2026-03-02T00:00:00.000Z 2026-03-06T00:00:00.000Z",
+    ]);
+    expect(segmentsOf(new Date("2026-01-01T00:00:00Z"), new Date("2026-02-01T00:00:00Z"), "day").map(iso)).toEqual([
+      "month 2026-01-01T00:00:00.000Z 2026-02-01T00:00:00.000Z",
+    ]);
+  });
+});
