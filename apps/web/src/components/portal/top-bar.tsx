@@ -15,6 +15,7 @@ const NAV = [
   { href: "/dashboard", label: "Dashboard" },
   { href: "/clusters", label: "Clusters" },
   { href: "/usage", label: "Usage" },
+  { href: "/billing", label: "Billing" },
   { href: "/settings", label: "Settings" },
 ];
 
@@ -99,6 +100,9 @@ export function TopBar() {
                   <p className="truncate text-sm font-medium text-slate-900">{me.user.name}</p>
                   <p className="truncate text-xs text-slate-500">{me.user.email}</p>
                 </div>
+                {me.user.isPlatformAdmin ? (
+                  <MenuItem onSelect={() => window.location.assign("/admin")}>Admin console</MenuItem>
+                ) : null}
                 <MenuItem onSelect={() => signOut({ callbackUrl: "/signin" })}>Sign out</MenuItem>
               </>
             )}
