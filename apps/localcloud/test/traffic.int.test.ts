@@ -210,4 +210,40 @@ spec:
     for (const m of millicores) expect(m).toBeGreaterThan(10);
     expect(millicores.reduce((a, b) => a + b, 0)).toBeGreaterThan(100);
   });
+
+  it("lets a load generator pod drive a Service's CPU up, and the CPU falls back when it stops", async () => {
+    // The HPA walkthrough's php-apache and its busybox load generator.
+    await k(kc, ["create", "deployment", "php-apache", "--image=registry.k8s.io/hpa-example", "--port=80"]);
+    await k(kc, ["expose", "deployment", "php-apache", "--port=80"]);
+    await waitReady("php-apache", 1);
+    const cpu = async () => {
+      const raw = await k(kc, [
+        "get",
+        "--raw",
+        "/apis/metrics.k8s.io/v1beta1/namespaces/default/pods?labelSelector=app%3Dphp-apache",
+      ]);
+      const items = (JSON.parse(raw) as { items: Array<{ containers: Array<{ usage: { cpu: string } }> }> }).items;
+      return Number.parseInt(items[0]?.containers[0]?.usage.cpu ?? "0", 10) / 1e6;
+    };
+    expect(await cpu()).toBeLessThan(20);
+    await k(kc, [
+      "run",
+      "load-generator",
+      "--image=busybox:1.28",
+      "--restart=Never",
+      "--",
+      "/bin/sh",
+      "-c",
+      "while sleep 0.01; do wget -q -O- http://php-apache; done",
+    ]);
+    await eventually(async () => {
+      const m = await cpu();
+      if (m < 100) throw new Error(`php-apache uses ${m}m`);
+    }, 20_000);
+    await k(kc, ["delete", "pod", "load-generator", "--grace-period=0", "--force"]);
+    await eventually(async () => {
+      const m = await cpu();
+      if (m > 20) throw new Error(`php-apache still uses ${m}m`);
+    }, 30_000);
+  });
 });

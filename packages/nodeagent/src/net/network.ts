@@ -39,6 +39,8 @@ interface NodeEntry {
   address: string;
   pods: () => Iterable<NetPod>;
   listeners: Map<number, net.Server>;
+  /** Open NodePort connections: dropped with the node (a stopped VM). */
+  sockets: Set<net.Socket>;
 }
 
 export type Resolution = { ip: string } | { cname: string } | undefined;
@@ -86,14 +88,15 @@ export class ClusterNetwork {
   // ---- nodes ----------------------------------------------------------------------------------
   attachNode(address: string, pods: () => Iterable<NetPod>): void {
     this.detachNode(address);
-    this.nodes.set(address, { address, pods, listeners: new Map() });
+    this.nodes.set(address, { address, pods, listeners: new Map(), sockets: new Set() });
     this.syncListeners();
   }
 
   detachNode(address: string): void {
     const n = this.nodes.get(address);
     if (!n) return;
-    for (const s of n.listeners.values()) closeServer(s);
+    for (const s of n.listeners.values()) s.close();
+    for (const s of n.sockets) s.destroy();
     this.nodes.delete(address);
   }
 
@@ -122,13 +125,17 @@ export class ClusterNetwork {
     for (const n of this.nodes.values()) {
       for (const [port, s] of n.listeners) {
         if (!wanted.has(port)) {
-          closeServer(s);
+          s.close();
           n.listeners.delete(port);
         }
       }
       for (const port of wanted.keys()) {
         if (n.listeners.has(port)) continue;
-        const s = net.createServer((socket) => this.onNodePort(port, socket));
+        const s = net.createServer((socket) => {
+          n.sockets.add(socket);
+          socket.on("close", () => n.sockets.delete(socket));
+          this.onNodePort(port, socket);
+        });
         s.on("error", (err) => this.log("node port listen failed", { address: n.address, port, error: err.message }));
         s.listen(port, n.address);
         n.listeners.set(port, s);
@@ -278,10 +285,4 @@ export class ClusterNetwork {
     this.closed = true;
     for (const a of [...this.nodes.keys()]) this.detachNode(a);
   }
-}
-
-function closeServer(s: net.Server): void {
-  s.close();
-  // Open connections end with the node (a stopped VM drops them).
-  (s as net.Server & { _connections?: number }).getConnections?.(() => undefined);
 }
