@@ -1,10 +1,15 @@
 // The admin console's procedures: hidden (NOT_FOUND, audited) for everyone but platform admins,
 // and the operator's actions on tenants, announcements, audit and jobs.
-import { signViewAs, VIEW_AS_COOKIE } from "@nuage/core";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { portalBanners, signViewAs, VIEW_AS_COOKIE } from "@nuage/core";
 import { getDb } from "@nuage/db";
 import { getQueue, jobsEnv, workerConnection } from "@nuage/jobs";
+import { LocalProvider, setProvider } from "@nuage/providers";
 import { Worker } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startLocalcloud } from "../../../apps/localcloud/src/index.ts";
 import { createTRPCContext } from "./context.ts";
 import { appRouter, createCaller } from "./root.ts";
 import {
@@ -91,6 +96,7 @@ describe("tenants", () => {
     const reason = `Unpaid invoice ${uid()}`;
     const s = await admin.tenants.suspend({ id: tenant.orgId, reason });
     expect(s).toMatchObject({ status: "suspended", suspendedReason: reason, suspendedBy: "operator" });
+    expect((await portalBanners(tenant.orgId)).suspended?.reason).toBe(reason);
     expect((await admin.tenants.search({ q: tenant.email, status: "suspended" })).length).toBe(1);
 
     const t = await userCaller(tenant.userId);
@@ -207,6 +213,40 @@ describe("jobs", () => {
       expect((await errorOf(() => admin.ops.failedJobs({ queue: "nope" }))).code).toBe("NOT_FOUND");
     } finally {
       await worker.close();
+    }
+  });
+});
+
+describe("capacity", () => {
+  it("lists hosts with their VMs from the provider, marks one down (audited) and up again", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "nuage-admin-lc-"));
+    const lc = await startLocalcloud({
+      dataDir: dir,
+      etcdUrl: process.env.ETCD_URL ?? "http://127.0.0.1:23799",
+      token: "adm-token",
+    });
+    setProvider(new LocalProvider({ url: lc.url, token: lc.token }));
+    try {
+      const vm = lc.cloud.createVm({ id: `adm-${uid()}`, flavor: "s-1vcpu-2gb" }).vm;
+      const admin = (await userCaller(op.userId)).admin;
+      const cap = await admin.ops.hosts();
+      expect(cap.regions).toEqual([expect.objectContaining({ name: "local-1", vcpus: 9 * 256 })]);
+      const host = cap.hosts.find((h) => h.id === vm.hostId)!;
+      expect(host.machines).toEqual([expect.objectContaining({ id: vm.id, clusterName: null })]);
+      const down = await admin.ops.setHostState({ id: vm.hostId, state: "down" });
+      expect(down.state).toBe("down");
+      expect(down.machines[0]?.status).toBe("host-down");
+      expect(lc.cloud.describeVm(lc.cloud.getVm(vm.id)).hostUp).toBe(false);
+      expect((await admin.ops.setHostState({ id: vm.hostId, state: "up" })).state).toBe("up");
+      expect((await errorOf(() => admin.ops.setHostState({ id: "no-such-host", state: "down" }))).code).toBe(
+        "NOT_FOUND",
+      );
+      const audited = await admin.audit.list({ actor: op.email, action: "admin.host.*" });
+      expect(audited.items.map((i) => i.action)).toEqual(expect.arrayContaining(["admin.host.down", "admin.host.up"]));
+    } finally {
+      setProvider(undefined);
+      await lc.close();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
