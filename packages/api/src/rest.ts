@@ -26,6 +26,8 @@ export async function handleRestRequest(req: Request): Promise<Response> {
       return Response.json({ message: "Method not allowed" }, { status: 405 });
     return Response.json(getOpenApiDocument());
   }
+  // GET /usage.csv: the CSV of GET /usage/export as a file (text/csv), for scripts and spreadsheets.
+  if (url.pathname.replace(/\/$/, "") === `${REST_PREFIX}/usage.csv`) return usageCsvResponse(req, url);
   const res = await createOpenApiFetchHandler({
     endpoint: REST_PREFIX,
     router: appRouter,
@@ -34,6 +36,21 @@ export async function handleRestRequest(req: Request): Promise<Response> {
     req,
   });
   return res.status === 400 ? nameFieldsInMessage(res) : res;
+}
+
+async function usageCsvResponse(req: Request, url: URL): Promise<Response> {
+  if (req.method !== "GET") return Response.json({ message: "Method not allowed" }, { status: 405 });
+  const res = await handleRestRequest(
+    new Request(`${url.origin}${REST_PREFIX}/usage/export${url.search}`, { method: "GET", headers: req.headers }),
+  );
+  if (!res.ok) return res;
+  const { filename, csv } = (await res.json()) as { filename: string; csv: string };
+  return new Response(csv, {
+    headers: {
+      "content-type": "text/csv; charset=utf-8",
+      "content-disposition": `attachment; filename="${filename}"`,
+    },
+  });
 }
 
 /** trpc-to-openapi says "Input validation failed": say which fields and why instead. */
