@@ -150,6 +150,7 @@ export async function startControlPlane(
             })
           ).certPem,
         log,
+        podMetrics: (ns, sel) => nodeProxy.podMetrics(ns, sel),
         ...envControllerOptions(),
         ...(cfg.controllerOptions ?? {}),
       });

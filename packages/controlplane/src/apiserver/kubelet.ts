@@ -129,6 +129,47 @@ export class KubeletProxy implements NodeProxy {
     );
   }
 
+  /** metrics.k8s.io PodMetrics of a namespace (the HPA controller reads them in-process). */
+  async podMetrics(namespace: string | undefined, labelSelector?: string): Promise<Json[]> {
+    if (!this.store) return [];
+    const nodes = await this.readyNodes();
+    const summaries = await Promise.all(nodes.map(async (n) => ({ node: n, s: await this.summary(n) })));
+    return this.podMetricsFrom(summaries, namespace, makeFilter(labelSelector, undefined));
+  }
+
+  private async podMetricsFrom(
+    summaries: { s: Json }[],
+    namespace: string | undefined,
+    filter: ReturnType<typeof makeFilter>,
+    name?: string,
+  ): Promise<Json[]> {
+    const now = new Date().toISOString().replace(/\.\d+Z$/, "Z");
+    const usage = (cpu: Json, mem: Json) => ({
+      cpu: `${Math.round(cpu?.usageNanoCores ?? 0)}n`,
+      memory: `${Math.round((mem?.workingSetBytes ?? 0) / 1024)}Ki`,
+    });
+    const pods = (await this.store!.list(PODS, { namespace })).items as Json[];
+    const byKey = new Map(pods.map((p) => [`${p.metadata.namespace}/${p.metadata.name}`, p]));
+    const items: Json[] = [];
+    for (const { s } of summaries) {
+      for (const p of s?.pods ?? []) {
+        const ref = p.podRef ?? {};
+        const pod = byKey.get(`${ref.namespace}/${ref.name}`);
+        if (!pod || (namespace && ref.namespace !== namespace) || (name && ref.name !== name)) continue;
+        if (filter && !filter(pod)) continue;
+        items.push({
+          kind: "PodMetrics",
+          apiVersion: MGV,
+          metadata: { name: ref.name, namespace: ref.namespace, creationTimestamp: now, labels: pod.metadata.labels },
+          timestamp: now,
+          window: "10s",
+          containers: (p.containers ?? []).map((c: Json) => ({ name: c.name, usage: usage(c.cpu, c.memory) })),
+        });
+      }
+    }
+    return items;
+  }
+
   private async metrics(res: ServerResponse, r: ResourceRequest, q: URLSearchParams): Promise<void> {
     const now = new Date().toISOString().replace(/\.\d+Z$/, "Z");
     const usage = (cpu: Json, mem: Json) => ({
@@ -161,25 +202,7 @@ export class KubeletProxy implements NodeProxy {
       }
       return send({ kind: "NodeMetricsList", apiVersion: MGV, metadata: {}, items });
     }
-    const pods = (await this.store!.list(PODS, { namespace: r.namespace })).items as Json[];
-    const byKey = new Map(pods.map((p) => [`${p.metadata.namespace}/${p.metadata.name}`, p]));
-    const items: Json[] = [];
-    for (const { s } of summaries) {
-      for (const p of s?.pods ?? []) {
-        const ref = p.podRef ?? {};
-        const pod = byKey.get(`${ref.namespace}/${ref.name}`);
-        if (!pod || (r.namespace && ref.namespace !== r.namespace) || (r.name && ref.name !== r.name)) continue;
-        if (filter && !filter(pod)) continue;
-        items.push({
-          kind: "PodMetrics",
-          apiVersion: MGV,
-          metadata: { name: ref.name, namespace: ref.namespace, creationTimestamp: now, labels: pod.metadata.labels },
-          timestamp: now,
-          window: "10s",
-          containers: (p.containers ?? []).map((c: Json) => ({ name: c.name, usage: usage(c.cpu, c.memory) })),
-        });
-      }
-    }
+    const items = await this.podMetricsFrom(summaries, r.namespace, filter, r.name);
     if (r.name) {
       if (!items[0]) throw notFound({ group: "metrics.k8s.io", resource: "pods" }, r.name);
       return send(items[0]);

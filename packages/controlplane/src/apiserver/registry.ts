@@ -128,6 +128,15 @@ export const RESOURCES: ResourceDef[] = [
     "io.k8s.api.autoscaling.v2.HorizontalPodAutoscaler",
     { shortNames: ["hpa"], categories: ["all"], subresources: ["status"] },
   ),
+  // Stored as v2; v1 is converted (convert.ts) for `kubectl autoscale` before 1.33.
+  d(
+    "autoscaling/v1",
+    "horizontalpodautoscalers",
+    "HorizontalPodAutoscaler",
+    true,
+    "io.k8s.api.autoscaling.v1.HorizontalPodAutoscaler",
+    { shortNames: ["hpa"], categories: ["all"], subresources: ["status"] },
+  ),
   d("coordination.k8s.io/v1", "leases", "Lease", true, "io.k8s.api.coordination.v1.Lease"),
   d("discovery.k8s.io/v1", "endpointslices", "EndpointSlice", true, "io.k8s.api.discovery.v1.EndpointSlice"),
   d("events.k8s.io/v1", "events", "Event", true, "io.k8s.api.events.v1.Event", { shortNames: ["ev"] }),

@@ -5,6 +5,7 @@ import { randomUUID } from "node:crypto";
 import type { DeleteOptions, KubeObject, ListOptions, PatchType, WatchEvent } from "../client.ts";
 import { parseApplyBody, serverSideApply } from "./apply.ts";
 import type { RequestContext } from "./context.ts";
+import { conversionFor } from "./convert.ts";
 import { ApiError, alreadyExists, badRequest, conflict, gone, notFound } from "./errors.ts";
 import { type ManagedFieldsEntry, trackUpdate } from "./managedfields.ts";
 import { applyPatch } from "./patch.ts";
@@ -57,6 +58,8 @@ export class Store {
   constructor(readonly storage: Storage) {}
 
   private typed(def: ResourceDef, obj: KubeObject): KubeObject {
+    const conv = conversionFor(def);
+    if (conv) return conv.out({ ...obj, kind: def.kind });
     return { ...obj, apiVersion: gvString(def.group, def.version), kind: def.kind };
   }
 
@@ -111,6 +114,8 @@ export class Store {
     namespace?: string,
     managed?: ManagedFieldsEntry[],
   ): Promise<KubeObject> {
+    const conv = conversionFor(def);
+    if (conv) return conv.out(await this.create(ctx, conv.storageDef, conv.in(input), namespace, managed));
     const obj = clone(input);
     obj.metadata ??= {};
     const meta = obj.metadata;
@@ -154,6 +159,8 @@ export class Store {
     input: KubeObject,
     opts: { subresource?: string; namespace?: string; name?: string } = {},
   ): Promise<KubeObject> {
+    const conv = conversionFor(def);
+    if (conv) return conv.out(await this.update(ctx, conv.storageDef, conv.in(input), opts));
     const obj = clone(input);
     obj.metadata ??= {};
     const name = opts.name ?? obj.metadata.name;
@@ -286,6 +293,8 @@ export class Store {
       patched.metadata.resourceVersion = old.metadata.resourceVersion;
       if (wantRv && wantRv !== old.metadata.resourceVersion) throw conflict(def, name);
       try {
+        const conv = conversionFor(def);
+        if (conv) return conv.out(await this.replace(ctx, conv.storageDef, old, conv.in(patched), subresource));
         return await this.replace(ctx, def, old, patched, subresource);
       } catch (e) {
         if (e instanceof ApiError && e.reason === "Conflict" && !wantRv && attempt < 20) continue;

@@ -7,6 +7,7 @@ import { startDeploymentController } from "./deployment.ts";
 import { startDisruptionController } from "./disruption.ts";
 import { startEndpointsController } from "./endpoints.ts";
 import { startGarbageCollector } from "./gc.ts";
+import { startHpaController } from "./hpa.ts";
 import { InformerFactory } from "./informer.ts";
 import { startJobController, startTtlController } from "./job.ts";
 import { startKubeSystemController } from "./kubesystem.ts";
@@ -42,6 +43,7 @@ const CONTROLLERS: Record<string, Starter> = {
   job: startJobController,
   cronjob: startCronJobController,
   disruption: startDisruptionController,
+  horizontalpodautoscaling: startHpaController,
   "ttl-after-finished": startTtlController,
   podgc: (ctx) =>
     startPodGcController(

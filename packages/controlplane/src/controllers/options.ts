@@ -45,8 +45,18 @@ export interface ControllerOptions {
   hpaTolerance?: number;
   /** HPA: pods started less than this many seconds ago have their CPU ignored while unready (default 300). */
   hpaCpuInitializationPeriodSeconds?: number;
+  /** metrics.k8s.io PodMetrics of a namespace (what the HPA controller reads; none: no metrics). */
+  podMetrics?: (namespace: string, labelSelector: string) => Promise<PodMetricsItem[]>;
   /** Which controllers to run (default all). Names as in upstream: "deployment", "replicaset"... */
   controllers?: string[];
   /** Log function (default: none). Never given secrets. */
   log?: (msg: string) => void;
+}
+
+/** One metrics.k8s.io/v1beta1 PodMetrics (usage quantities as strings, e.g. "12345n", "2048Ki"). */
+export interface PodMetricsItem {
+  metadata: { name?: string; namespace?: string };
+  timestamp?: string;
+  window?: string;
+  containers: { name: string; usage: { cpu?: string; memory?: string } }[];
 }
