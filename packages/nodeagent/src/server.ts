@@ -138,7 +138,9 @@ export async function startKubeletServer(o: KubeletServerOptions): Promise<{ por
           userAgent: String(req.headers["user-agent"] ?? "-"),
           podName: pod.name,
         });
-        res.writeHead(r.status, { "content-type": "text/plain", ...r.headers });
+        const headers: Record<string, string> = { "content-type": "text/plain" };
+        for (const [k, v] of Object.entries(r.headers)) headers[k.toLowerCase()] = v;
+        res.writeHead(r.status, headers);
         return res.end(r.body);
       }
       send(404, "not found");

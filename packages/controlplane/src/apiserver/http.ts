@@ -266,9 +266,11 @@ export function parseResourcePath(
     }
   }
   const [resource, name, subresource, ...extra] = rest;
-  if (!resource || extra.length) return undefined;
+  // pods/proxy and services/proxy take a path after the subresource.
+  if (!resource || (extra.length && subresource !== "proxy")) return undefined;
   const def = find(group, version, resource);
   if (!def) return undefined;
   if (subresource && !def.subresources?.includes(subresource)) return undefined;
-  return { def, namespace: def.namespaced ? namespace : undefined, name, subresource, watch };
+  const proxyPath = subresource === "proxy" ? `/${extra.map(encodeURIComponent).join("/")}` : undefined;
+  return { def, namespace: def.namespaced ? namespace : undefined, name, subresource, watch, proxyPath };
 }

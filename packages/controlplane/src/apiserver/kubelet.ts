@@ -5,6 +5,7 @@ import { request } from "node:https";
 import type { KubeObject } from "../client.ts";
 import { ApiError, badRequest, notFound, toStatus } from "./errors.ts";
 import type { NodeProxy } from "./nodeproxy.ts";
+import { proxyToPod } from "./proxy.ts";
 import { findResource } from "./registry.ts";
 import type { ResourceRequest } from "./rest.ts";
 import { makeFilter } from "./selectors.ts";
@@ -59,6 +60,7 @@ export class KubeletProxy implements NodeProxy {
   async handle(req: IncomingMessage, res: ServerResponse, r: ResourceRequest, q: URLSearchParams): Promise<void> {
     if (!this.store) throw new ApiError(503, "ServiceUnavailable", "node proxy is not ready");
     if (r.subresource === "log") return this.logs(req, res, r, q);
+    if (r.subresource === "proxy") return proxyToPod(this.store, this.tls, req, res, r, q);
     return this.metrics(res, r, q);
   }
 

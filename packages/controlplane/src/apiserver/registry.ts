@@ -48,12 +48,12 @@ export const RESOURCES: ResourceDef[] = [
   d("v1", "pods", "Pod", true, core + "Pod", {
     shortNames: ["po"],
     categories: ["all"],
-    subresources: ["status", "binding", "eviction", "log", "portforward"],
+    subresources: ["status", "binding", "eviction", "log", "portforward", "proxy"],
   }),
   d("v1", "services", "Service", true, core + "Service", {
     shortNames: ["svc"],
     categories: ["all"],
-    subresources: ["status"],
+    subresources: ["status", "proxy"],
   }),
   d("v1", "endpoints", "Endpoints", true, core + "Endpoints", { shortNames: ["ep"] }),
   d("v1", "configmaps", "ConfigMap", true, core + "ConfigMap", { shortNames: ["cm"] }),

@@ -21,6 +21,8 @@ export interface ResourceRequest {
   name?: string;
   subresource?: string;
   watch: boolean;
+  /** pods/proxy, services/proxy: the path after `/proxy`. */
+  proxyPath?: string;
 }
 
 interface Deps {
@@ -154,9 +156,9 @@ export async function handleResource(
     if (method !== "GET") throw methodNotAllowed();
     return componentStatuses(deps, req, res, r, q);
   }
-  if (def.stored === false || sub === "log") {
+  if (def.stored === false || sub === "log" || sub === "proxy") {
     if (!deps.nodeProxy) throw new ApiError(503, "ServiceUnavailable", "node proxy is not configured");
-    if (method !== "GET") throw methodNotAllowed();
+    if (method !== "GET" && sub !== "proxy") throw methodNotAllowed();
     return deps.nodeProxy.handle(req, res, r, q);
   }
   // A deprecated version of a custom resource warns on every request (the CRD's deprecationWarning).
