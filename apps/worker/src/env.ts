@@ -1,4 +1,4 @@
-import { coreEnv } from "@nuage/core";
+import { coreEnv, meteringEnv } from "@nuage/core";
 import { dbEnv } from "@nuage/db";
 import { jobsEnv } from "@nuage/jobs";
 import { z } from "zod";
@@ -16,5 +16,5 @@ const ZWorkerEnv = z.object({
 export function workerEnv() {
   const parsed = ZWorkerEnv.safeParse({ NUAGE_WORKER_PORT: process.env.NUAGE_WORKER_PORT || undefined });
   if (!parsed.success) throw new Error(parsed.error.issues.map((i) => i.message).join("; "));
-  return { ...parsed.data, ...dbEnv(), ...jobsEnv(), ...coreEnv() };
+  return { ...parsed.data, ...dbEnv(), ...jobsEnv(), ...coreEnv(), ...meteringEnv() };
 }

@@ -70,10 +70,11 @@ export async function collectCluster(c: ClusterRow, env = meteringEnv(), t = now
   // Windows that ended at least LAG ago are complete at the provider.
   const end = windowStartOf(t.getTime() - env.NUAGE_METERING_LAG_MS, seconds);
   const state = await db.meteringClusterState.findUnique({ where: { clusterId: c.id } });
-  const earliest = new Date(end.getTime() - env.NUAGE_METERING_MAX_CATCHUP_HOURS * 3_600_000);
-  let from = state ? state.reconciledUntil : windowStartOf(c.createdAt, seconds);
-  if (from < earliest) from = earliest;
+  const from = state ? state.reconciledUntil : windowStartOf(c.createdAt, seconds);
   if (from >= end) return 0;
+  // A long outage is caught up in slices (the next run continues); no window is ever skipped.
+  const sliceEnd = new Date(Math.min(end.getTime(), from.getTime() + env.NUAGE_METERING_MAX_CATCHUP_HOURS * 3_600_000));
+  const caughtUp = sliceEnd.getTime() === end.getTime();
   const provider = getProvider();
   const records = await provider.usageRecords({ clusterId: c.id, since: from });
   const lastWindow = new Date(end.getTime() - w);
@@ -82,12 +83,12 @@ export async function collectCluster(c: ClusterRow, env = meteringEnv(), t = now
     clusterId: c.id,
     records,
     from,
-    to: end,
+    to: sliceEnd,
     seconds,
     haControlPlane: c.haControlPlane,
     onTimeFrom: lastWindow,
   });
-  if (ACTIVE.has(c.status)) {
+  if (caughtUp && ACTIVE.has(c.status)) {
     try {
       samples.push(...namespaceSamples(c, await readNamespaceUsage(provider, c.id), lastWindow, seconds));
     } catch (e) {
@@ -101,7 +102,7 @@ export async function collectCluster(c: ClusterRow, env = meteringEnv(), t = now
       const n = await recordSamples(samples, tx);
       await tx.$executeRaw`
         INSERT INTO "MeteringClusterState" ("clusterId","orgId","reconciledUntil","updatedAt")
-        VALUES (${c.id}, ${c.orgId}, ${end}::timestamp(3), now())
+        VALUES (${c.id}, ${c.orgId}, ${sliceEnd}::timestamp(3), now())
         ON CONFLICT ("clusterId") DO UPDATE
         SET "reconciledUntil" = GREATEST("MeteringClusterState"."reconciledUntil", EXCLUDED."reconciledUntil"),
             "updatedAt" = now()`;

@@ -11,7 +11,7 @@ const ZMeteringEnv = z.object({
     .default(60),
   /** How long after a window ends it is collected, so the provider's records of its last second are in. */
   NUAGE_METERING_LAG_MS: z.coerce.number().int().min(0).default(2000),
-  /** How far back a cluster's missed windows are filled in one run. */
+  /** How many hours of a cluster's missed windows one run fills (the next run continues). */
   NUAGE_METERING_MAX_CATCHUP_HOURS: z.coerce.number().int().min(1).default(72),
 });
 
