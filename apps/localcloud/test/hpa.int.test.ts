@@ -2,7 +2,7 @@
 // Deployment out, then back in once the load stops (the course's php-apache walkthrough), on a
 // localcloud cluster with shortened HPA timings (sync 2 s, scale-down window 10 s).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { eventually, k, KUBECTLS, kubectl, startTestCluster } from "./helpers.ts";
+import { eventually, KUBECTLS, k, kubectl, startTestCluster } from "./helpers.ts";
 
 process.env.NUAGE_CONTROLLER_OPTIONS = JSON.stringify({
   hpaSyncPeriodSeconds: 2,
