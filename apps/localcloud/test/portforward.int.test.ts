@@ -29,8 +29,9 @@ function portForward(
   bin: string,
   target: string,
   remote: string,
+  extra: string[] = [],
 ): Promise<{ port: number; proc: ChildProcess; stderr: () => string }> {
-  const proc = spawn(bin, ["--kubeconfig", kc, "port-forward", target, `:${remote}`], {
+  const proc = spawn(bin, ["--kubeconfig", kc, "port-forward", ...extra, target, `:${remote}`], {
     stdio: ["ignore", "pipe", "pipe"],
   });
   children.add(proc);
@@ -79,7 +80,8 @@ describe("kubectl port-forward", () => {
     const v = basename(bin);
     it(`forwards a local port to a pod and to a service (${v})`, async () => {
       const agent = `pf-${v}`;
-      const toPod = await portForward(bin, `pod/${pod}`, "80");
+      // -v=6 shows which transport was used: 1.27 has SPDY only; newer ones tunnel it in a WebSocket.
+      const toPod = await portForward(bin, `pod/${pod}`, "80", ["-v=6"]);
       try {
         for (let i = 0; i < 3; i++) {
           const r = await curl(`http://127.0.0.1:${toPod.port}/`, agent);
@@ -90,6 +92,8 @@ describe("kubectl port-forward", () => {
         }
         const missing = await curl(`http://127.0.0.1:${toPod.port}/missing`, agent);
         expect(missing.out).toMatch(/^HTTP\/1\.1 404/);
+        const usedWebSocket = /negotiated protocol: portforward\.k8s\.io/.test(toPod.stderr());
+        expect(usedWebSocket, toPod.stderr().slice(-2000)).toBe(!bin.endsWith("1.27"));
       } finally {
         toPod.proc.kill("SIGTERM");
       }
