@@ -395,6 +395,11 @@ spec:
       const r = await c.kubectl(["-n", "wl", "get", "job", "pi"]);
       expect(r.stderr).toContain("NotFound");
     }, 20_000);
+    // Its pods go with it: the garbage collector deletes them, the tracking finalizer is released.
+    await eventually(async () => {
+      const pods = await json(["-n", "wl", "get", "pods", "-l", "job-name=pi"]);
+      expect(pods.items).toHaveLength(0);
+    }, 20_000);
   });
 
   it("a failing pod is replaced with back-off until backoffLimit, then BackoffLimitExceeded", async () => {
