@@ -66,16 +66,26 @@ export class LocalProvider implements Provider {
     const headers: Record<string, string> = { accept: "application/json" };
     if (this.opts.token) headers.authorization = `Bearer ${this.opts.token}`;
     if (body !== undefined) headers["content-type"] = "application/json";
-    let res: Response;
-    try {
-      res = await fetch(`${this.opts.url}${path}`, {
-        method,
-        headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(this.opts.timeoutMs ?? 60_000),
-      });
-    } catch (e) {
-      throw new ProviderError(503, "Unavailable", `localcloud is unreachable (${(e as Error).message})`);
+    let res: Response | undefined;
+    // Every call is idempotent (creates are keyed by Nuage's ids), so a connection that failed —
+    // typically a keep-alive socket the server closed just as it was reused — is tried again.
+    for (let attempt = 1; !res; attempt++) {
+      try {
+        res = await fetch(`${this.opts.url}${path}`, {
+          method,
+          headers,
+          body: body === undefined ? undefined : JSON.stringify(body),
+          signal: AbortSignal.timeout(this.opts.timeoutMs ?? 60_000),
+        });
+      } catch (e) {
+        const err = e as Error & { cause?: { code?: string; message?: string } };
+        const timedOut = err.name === "TimeoutError";
+        if (attempt >= 3 || timedOut) {
+          const why = err.cause?.code ?? err.cause?.message ?? err.message;
+          throw new ProviderError(503, "Unavailable", `localcloud is unreachable (${why})`);
+        }
+        await new Promise((r) => setTimeout(r, 100 * attempt));
+      }
     }
     const text = await res.text();
     if (res.status === 404 && allow404) return null;

@@ -94,12 +94,15 @@ describe("crash safety", () => {
     expect(vms.map((v) => v.id).sort()).toEqual(running.nodes.map((n) => n.id).sort());
     expect(await cloud.provider.listControlPlanes()).toHaveLength(1);
 
+    // localcloud gives each cluster its ingress load balancer; the report counts whatever was held.
+    const lbs = (await cloud.provider.listLoadBalancers({ clusterId: c.id })).length;
     const deleting = await caller.clusters.delete({ id: c.id, confirmName: name });
     await crashThrough(deleting.currentOperation!.id, STEP_PLANS.delete);
     const gone = await caller.clusters.get({ id: c.id });
     expect(gone.status).toBe("deleted");
-    expect(gone.currentOperation?.report).toEqual({ controlPlanes: 1, vms: 2, volumes: 0, loadBalancers: 0 });
+    expect(gone.currentOperation?.report).toEqual({ controlPlanes: 1, vms: 2, volumes: 0, loadBalancers: lbs });
     expect(await cloud.provider.listMachines()).toEqual([]);
     expect(await cloud.provider.listControlPlanes()).toEqual([]);
+    expect(await cloud.provider.listLoadBalancers()).toEqual([]);
   }, 900_000);
 });

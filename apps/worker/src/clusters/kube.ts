@@ -53,20 +53,22 @@ const status = (e: unknown): number | undefined => (e as { code?: number }).code
 /** One ClusterRoleBinding per org role group (nuage:owners → cluster-admin, …); idempotent. */
 export async function ensureRoleBindings(k: KubeClients): Promise<number> {
   let created = 0;
-  for (const b of ROLE_BINDINGS) {
-    const name = `nuage:${b.group.split(":")[1]}`;
-    const body = {
-      metadata: { name, labels: { "nuage.dev/managed": "true" } },
-      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: b.clusterRole },
-      subjects: [{ apiGroup: "rbac.authorization.k8s.io", kind: "Group", name: b.group }],
-    };
-    try {
-      await k.rbac.createClusterRoleBinding({ body });
-      created++;
-    } catch (e) {
-      if (status(e) !== 409) throw e;
-    }
-  }
+  await Promise.all(
+    ROLE_BINDINGS.map(async (b) => {
+      const name = `nuage:${b.group.split(":")[1]}`;
+      const body = {
+        metadata: { name, labels: { "nuage.dev/managed": "true" } },
+        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: b.clusterRole },
+        subjects: [{ apiGroup: "rbac.authorization.k8s.io", kind: "Group", name: b.group }],
+      };
+      try {
+        await k.rbac.createClusterRoleBinding({ body });
+        created++;
+      } catch (e) {
+        if (status(e) !== 409) throw e;
+      }
+    }),
+  );
   return created;
 }
 

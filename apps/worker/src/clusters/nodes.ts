@@ -26,19 +26,25 @@ export function machineSpec(clusterId: string, n: ClusterNode, pool: NodePool | 
 
 const liveNode = { deletedAt: null, status: { in: ["creating", "ready"] as ClusterNode["status"][] } };
 
-/** Creates the missing node rows of each pool, their machines, and waits until all are Ready. */
-export async function ensureNodes(ctx: StepContext, version: string): Promise<string> {
+/**
+ * Creates the missing node rows of each pool (ids chosen before the row is written) and asks the
+ * provider for their machines, all at once; does not wait. The create operation calls it while the
+ * control plane is still booting (node agents wait for it), then `ensureNodes` waits.
+ */
+export async function createMachines(ctx: StepContext, version: string) {
   const db = getDb();
   const pools = await db.nodePool.findMany({
     where: orgWhere(ctx.orgId, { clusterId: ctx.cluster.id, deletedAt: null }),
   });
   for (const pool of pools) {
     const live = await db.clusterNode.count({ where: orgWhere(ctx.orgId, { poolId: pool.id, ...liveNode }) });
-    for (let i = live; i < pool.count; i++) {
-      // The id is the VM id at the provider: a lower-case DNS label, chosen before the row is written.
-      const id = `n${randomBytes(12).toString("hex")}`;
-      await db.clusterNode.create({
-        data: {
+    const missing = Math.max(0, pool.count - live);
+    if (!missing) continue;
+    // The id is the VM id at the provider: a lower-case DNS label, chosen before the row is written.
+    await db.clusterNode.createMany({
+      data: Array.from({ length: missing }, () => {
+        const id = `n${randomBytes(12).toString("hex")}`;
+        return {
           id,
           orgId: ctx.orgId,
           clusterId: ctx.cluster.id,
@@ -46,58 +52,77 @@ export async function ensureNodes(ctx: StepContext, version: string): Promise<st
           name: nodeName(pool, id),
           flavor: pool.flavor,
           version,
-        },
-      });
-    }
+        };
+      }),
+    });
   }
   const nodes = await db.clusterNode.findMany({
     where: orgWhere(ctx.orgId, { clusterId: ctx.cluster.id, ...liveNode }),
     orderBy: { createdAt: "asc" },
   });
   const poolById = new Map(pools.map((p) => [p.id, p]));
-  for (const n of nodes) {
-    const pool = poolById.get(n.poolId);
-    await ctx.provider.ensureMachine(machineSpec(ctx.cluster.id, n, pool));
-  }
+  // Idempotent per id at the provider: concurrent calls are safe, and a rerun makes no second VM.
+  await Promise.all(
+    nodes.map((n) => ctx.provider.ensureMachine(machineSpec(ctx.cluster.id, n, poolById.get(n.poolId)))),
+  );
+  return { nodes, poolById };
+}
+
+/** Creates the missing node rows of each pool, their machines, and waits until all are Ready. */
+export async function ensureNodes(ctx: StepContext, version: string): Promise<string> {
+  const db = getDb();
+  const { nodes, poolById } = await createMachines(ctx, version);
   const total = nodes.length;
   const joined = new Set(nodes.filter((n) => n.status === "ready").map((n) => n.id));
   await ctx.detail(`${joined.size}/${total} nodes joined`);
-  await waitFor(`${total} nodes becoming Ready`, NODE_READY_TIMEOUT_MS, async () => {
-    const machines = await ctx.provider.listMachines({ clusterId: ctx.cluster.id });
-    const ready = new Set(machines.filter((m) => m.ready).map((m) => m.id));
-    let changed = false;
-    for (const n of nodes) {
-      if (ready.has(n.id) && !joined.has(n.id)) {
-        joined.add(n.id);
-        changed = true;
-        await db.clusterNode.updateMany({ where: orgWhere(ctx.orgId, { id: n.id }), data: { status: "ready" } });
+  await waitFor(
+    `${total} nodes becoming Ready`,
+    NODE_READY_TIMEOUT_MS,
+    async () => {
+      const machines = await ctx.provider.listMachines({ clusterId: ctx.cluster.id });
+      const ready = new Set(machines.filter((m) => m.ready).map((m) => m.id));
+      let changed = false;
+      for (const n of nodes) {
+        if (ready.has(n.id) && !joined.has(n.id)) {
+          joined.add(n.id);
+          changed = true;
+          await db.clusterNode.updateMany({ where: orgWhere(ctx.orgId, { id: n.id }), data: { status: "ready" } });
+        }
       }
-    }
-    if (changed) await ctx.detail(`${joined.size}/${total} nodes joined`);
-    return joined.size >= total ? true : undefined;
-  });
+      if (changed) await ctx.detail(`${joined.size}/${total} nodes joined`);
+      return joined.size >= total ? true : undefined;
+    },
+    250,
+  );
   // Labels and taints of the pools, through the Kubernetes API (repeatable merge patches).
   if (nodes.length) {
     const k = await kubeFor(ctx);
-    for (const n of nodes) {
-      const pool = poolById.get(n.poolId);
-      if (!pool) continue;
-      await waitFor(`node ${n.name} registering`, 60_000, async () => {
-        try {
-          await applyPoolToNode(
-            k,
-            n.name,
-            pool.labels as Record<string, string>,
-            pool.taints as { key: string; value?: string; effect: string }[],
-            pool.name,
-          );
-          return true;
-        } catch (e) {
-          if ((e as { code?: number }).code === 404) return undefined;
-          throw e;
-        }
-      });
-    }
+    await Promise.all(
+      nodes.map(async (n) => {
+        const pool = poolById.get(n.poolId);
+        if (!pool) return;
+        await waitFor(
+          `node ${n.name} registering`,
+          60_000,
+          async () => {
+            try {
+              await applyPoolToNode(
+                k,
+                n.name,
+                pool.labels as Record<string, string>,
+                pool.taints as { key: string; value?: string; effect: string }[],
+                pool.name,
+              );
+              return true;
+            } catch (e) {
+              if ((e as { code?: number }).code === 404) return undefined;
+              throw e;
+            }
+          },
+          250,
+        );
+      }),
+    );
   }
   return `${total}/${total} nodes Ready`;
 }

@@ -5,7 +5,7 @@ import { getDb, inOrg, orgWhere, type Prisma } from "@nuage/db";
 import type { ControlPlaneInfo } from "@nuage/providers";
 import { reloadCluster, type StepContext, StepError, type StepFn, waitFor } from "./context.ts";
 import { ensureRoleBindings, kubeFor } from "./kube.ts";
-import { ensureNodes, removeExtraNodes } from "./nodes.ts";
+import { createMachines, ensureNodes, removeExtraNodes } from "./nodes.ts";
 
 const CP_READY_TIMEOUT_MS = Number(process.env.NUAGE_CP_READY_TIMEOUT_MS) || 120_000;
 
@@ -27,11 +27,19 @@ async function ensureControlPlane(ctx: StepContext): Promise<string> {
 }
 
 async function waitControlPlane(ctx: StepContext): Promise<string> {
-  const cp = await waitFor("The control plane starting", CP_READY_TIMEOUT_MS, async () => {
-    const v = await ctx.provider.getControlPlane(ctx.cluster.id);
-    if (!v) throw new StepError("The control plane is missing at the provider");
-    return v.ready ? v : undefined;
-  });
+  // The VMs boot while the control plane does (their node agents wait for it): the create's
+  // longest two waits overlap. The nodes step then only waits for them to join.
+  await createMachines(ctx, ctx.cluster.version);
+  const cp = await waitFor(
+    "The control plane starting",
+    CP_READY_TIMEOUT_MS,
+    async () => {
+      const v = await ctx.provider.getControlPlane(ctx.cluster.id);
+      if (!v) throw new StepError("The control plane is missing at the provider");
+      return v.ready ? v : undefined;
+    },
+    150,
+  );
   await getDb().cluster.update({ where: inOrg(ctx.orgId, ctx.cluster.id), data: { endpoint: cp.endpoint } });
   return `API server running at ${cp.endpoint}${ctx.cluster.haControlPlane ? " (HA)" : ""}`;
 }
