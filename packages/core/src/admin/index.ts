@@ -28,7 +28,6 @@ export {
   deleteTenant,
   extendTrial,
   getTenant,
-  PLANS,
   resumeTenant,
   searchTenants,
   setTenantPlan,

@@ -5,13 +5,12 @@ import { getDb, type Prisma } from "@nuage/db";
 import { z } from "zod";
 import type { Actor } from "../actor.ts";
 import { audit } from "../audit.ts";
+import { PLANS, setOrgPlan } from "../billing/pricebook.ts";
 import { requestOrgDeletion } from "../clusters/orgdeletion.ts";
 import { AppError } from "../errors.ts";
 import { lockOrg, mutate } from "../tx.ts";
 
 export type TenantStatus = "active" | "trial" | "suspended" | "deleting" | "deleted";
-
-export const PLANS = ["free", "pro", "business"] as const;
 
 const ZReason = z
   .string({ error: "reason: say why (the tenant sees it)" })
@@ -244,9 +243,14 @@ async function change(
   return getTenant(id);
 }
 
-export function setTenantPlan(actor: Actor, input: z.input<typeof ZPlanInput>) {
+/** Billing's plan change (the plan's limits come with it, from the current price book), audited as the operator's. */
+export async function setTenantPlan(actor: Actor, input: z.input<typeof ZPlanInput>) {
   const v = ZPlanInput.parse(input);
-  return change(actor, v.id, "admin.org.plan", () => ({ plan: v.plan }), { plan: v.plan });
+  const o = await getDb().org.findUnique({ where: { id: v.id }, select: { deletedAt: true } });
+  if (!o) throw new AppError("NOT_FOUND", "Organization not found");
+  if (o.deletedAt) throw new AppError("CONFLICT", "This organization was deleted; it cannot be changed");
+  await setOrgPlan(actor, { orgId: v.id, plan: v.plan });
+  return getTenant(v.id);
 }
 
 export function setTenantQuotas(actor: Actor, input: z.input<typeof ZQuotaInput>) {

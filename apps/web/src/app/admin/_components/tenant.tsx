@@ -137,8 +137,16 @@ function TenantView({ t }: { t: Tenant }) {
               </form>
             </div>
           </Card>
-          <Card title="Quota overrides" description="Limits checked when clusters are created or scaled up">
-            <form className="space-y-3" onSubmit={onQuotas} aria-label="Quota overrides">
+          <Card
+            title="Quota overrides"
+            description="Limits checked when clusters are created or scaled up; a plan change resets them to the plan's"
+          >
+            <form
+              key={`${t.quotas.maxClusters}-${t.quotas.maxNodesPerCluster}-${t.quotas.maxVcpu}`}
+              className="space-y-3"
+              onSubmit={onQuotas}
+              aria-label="Quota overrides"
+            >
               <Input
                 label="Clusters"
                 name="maxClusters"
