@@ -4,7 +4,7 @@
 // backend, 404 when nothing matches, and validation errors naming the field.
 import { execFile } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { eventually, k, kubectl, startTestCluster } from "./helpers.ts";
+import { eventually, KUBECTLS, k, kubectl, startTestCluster } from "./helpers.ts";
 
 let env: Awaited<ReturnType<typeof startTestCluster>>;
 let kc: string;
@@ -62,7 +62,14 @@ beforeAll(async () => {
   await k(kc, ["create", "deployment", "api", "--image=registry.k8s.io/echoserver:1.10", "--port=8080"]);
   await k(kc, ["expose", "deployment", "api", "--port=8080"]);
   // `kubectl create service` names the port "80-80": rename it so the Ingress can use a port name.
-  await k(kc, ["patch", "service", "web", "--type=json", "-p", '[{"op":"replace","path":"/spec/ports/0/name","value":"http"}]']);
+  await k(kc, [
+    "patch",
+    "service",
+    "web",
+    "--type=json",
+    "-p",
+    '[{"op":"replace","path":"/spec/ports/0/name","value":"http"}]',
+  ]);
   for (const d of ["web", "api"]) {
     await eventually(async () => {
       const r = await k(kc, ["get", "deploy", d, "-o", "jsonpath={.status.readyReplicas}"]);
@@ -113,6 +120,18 @@ describe("Ingress served by localcloud", () => {
     // The echo server sees the forwarded headers.
     const echoed = JSON.parse((await get("shop.example.com", "/api")).body) as { host: string };
     expect(echoed.host).toBe("shop.example.com");
+  });
+
+  it("takes Ingresses made by kubectl create ingress (protobuf bodies) from every kubectl", async () => {
+    for (const [i, bin] of KUBECTLS.entries()) {
+      await k(kc, ["create", "ingress", `simple-${i}`, `--rule=simple${i}.example/*=api:8080`], { bin });
+      expect(await k(kc, ["get", "ingress", `simple-${i}`, "-o", "jsonpath={.spec.rules[0].http.paths[0].path}"])).toBe(
+        "/",
+      );
+      await eventually(async () => {
+        if ((await who(`simple${i}.example`, "/x")) !== "api") throw new Error("not routed yet");
+      }, 15_000);
+    }
   });
 
   it("sends what no rule matches to a default backend", async () => {

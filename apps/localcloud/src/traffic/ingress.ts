@@ -207,6 +207,8 @@ export function startIngressController(opts: {
     headers["x-real-ip"] = clientIP;
     headers["x-forwarded-host"] = String(req.headers.host ?? "");
     headers["x-forwarded-proto"] = "http";
+    // One upstream connection per request (the next request may pick another endpoint).
+    headers.connection = "close";
     const up = http.request(
       {
         method: req.method,

@@ -21,6 +21,17 @@ const KEEP_ZERO = new Set(
   ),
 );
 
+// Embedded Go structs with `json:",inline"`: protobuf has a field for them, JSON flattens their
+// fields into the parent (e.g. `kubectl create ingress` sends IngressRule.ingressRuleValue).
+const INLINE = new Set([
+  "k8s.io.api.networking.v1.IngressRule.ingressRuleValue",
+  "k8s.io.api.networking.v1beta1.IngressRule.ingressRuleValue",
+  "k8s.io.api.core.v1.Volume.volumeSource",
+  "k8s.io.api.core.v1.PersistentVolumeSpec.persistentVolumeSource",
+  "k8s.io.api.core.v1.Probe.handler",
+  "k8s.io.api.core.v1.EphemeralContainer.ephemeralContainerCommon",
+]);
+
 const MAGIC = [0x6b, 0x38, 0x73, 0x00];
 const META = "k8s.io.apimachinery.pkg.apis.meta.v1";
 const dec = new TextDecoder();
@@ -131,6 +142,10 @@ export function decodeMessage(typeName: string, buf: Uint8Array): Json {
       }
       const sp = special(sub, bytes);
       value = sp ? sp.value : decodeMessage(sub, bytes);
+      if (!repeated && INLINE.has(`${typeName}.${name}`) && value && typeof value === "object") {
+        Object.assign(out, value);
+        continue;
+      }
     } else if (wire === 2 && repeated && type !== 9 && type !== 12) {
       // packed repeated scalars
       const pr = new Reader(r.bytes());

@@ -232,6 +232,8 @@ export class ClusterNetwork {
     const pod = this.findPod(target.ip);
     if (!pod) return undefined;
     const [client, server] = duplexPair();
+    socketLike(client);
+    socketLike(server);
     if (!acceptConnection(pod, target.port, server, clientIP)) return undefined;
     return client;
   }
@@ -285,4 +287,16 @@ export class ClusterNetwork {
     this.closed = true;
     for (const a of [...this.nodes.keys()]) this.detachNode(a);
   }
+}
+
+/**
+ * An in-memory stream used where Node's http client or server expects a net.Socket: they call
+ * setTimeout/setNoDelay/setKeepAlive (keep-alive handling), which mean nothing here.
+ */
+function socketLike(d: Duplex): void {
+  const self = d as Duplex & Record<string, unknown>;
+  for (const m of ["setTimeout", "setNoDelay", "setKeepAlive", "ref", "unref"]) {
+    if (typeof self[m] !== "function") self[m] = () => d;
+  }
+  self.remoteAddress ??= "127.0.0.1";
 }
