@@ -66,9 +66,8 @@ describe("DaemonSet", () => {
     await c.k(["-n", "wl", "rollout", "status", "ds/agent", "--timeout=60s"]);
     const images = async () => {
       const pods = await json(["-n", "wl", "get", "pods", "-l", "app=agent"]);
-      return [
-        ...new Set(pods.items.map((p: { spec: { containers: { image: string }[] } }) => p.spec.containers[0]!.image)),
-      ];
+      const live = pods.items.filter((p: any) => !p.metadata.deletionTimestamp);
+      return [...new Set(live.map((p: any) => p.spec.containers[0].image))];
     };
     await eventually(async () => expect(await images()).toEqual(["fluentd:v2"]));
     const history = await c.k(["-n", "wl", "rollout", "history", "ds/agent"]);
@@ -77,6 +76,10 @@ describe("DaemonSet", () => {
     await c.k(["-n", "wl", "rollout", "undo", "ds/agent"]);
     await c.k(["-n", "wl", "rollout", "status", "ds/agent", "--timeout=60s"]);
     await eventually(async () => expect(await images()).toEqual(["fluentd:v1"]));
+    for (const bin of [KUBECTL["1.27"], KUBECTL["1.33"]]) {
+      await c.k(["-n", "wl", "rollout", "status", "ds/agent", "--timeout=30s"], { bin });
+      expect(await c.k(["-n", "wl", "rollout", "history", "ds/agent"], { bin })).toMatch(/3\s+<none>/);
+    }
     const revs = await json(["-n", "wl", "get", "controllerrevisions"]);
     const agentRevs = revs.items.filter((r: { metadata: { name: string } }) => r.metadata.name.startsWith("agent-"));
     expect(agentRevs.map((r: { revision: number }) => r.revision).sort()).toEqual([2, 3]);
@@ -369,6 +372,13 @@ describe("Job", () => {
     expect(table).toMatch(/hello\s+Complete\s+1\/1/);
   });
 
+  it.each(Object.entries(KUBECTL))("kubectl %s: create job (protobuf body on 1.30+) and wait", async (v, bin) => {
+    const name = `hello-${v.replace(".", "-")}`;
+    await c.k(["-n", "wl", "create", "job", name, "--image=busybox", "--", "sh", "-c", "echo hi"], { bin });
+    await c.k(["-n", "wl", "wait", "--for=condition=complete", `job/${name}`, "--timeout=60s"], { bin });
+    expect(await c.k(["-n", "wl", "get", "job", name, "--no-headers"], { bin })).toMatch(/Complete\s+1\/1/);
+  });
+
   it("completions and parallelism, then ttlSecondsAfterFinished deletes it", async () => {
     const manifest = `apiVersion: batch/v1
 kind: Job
@@ -478,5 +488,3 @@ spec:
     expect(job.status.conditions.find((x: { type: string }) => x.type === "Failed").reason).toBe("DeadlineExceeded");
   });
 });
-
-void KUBECTL;
