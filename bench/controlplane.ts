@@ -3,7 +3,7 @@
 // p50/p99 at 20 changes/s, and the idle control plane's RSS and CPU.
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { type LocalCluster, startLocalCluster, startLocalcloud } from "../apps/localcloud/src/index.ts";
 
@@ -158,6 +158,13 @@ try {
     `mutating API calls at ${CHURN_RATE}/s for ${CHURN_SECONDS}s (${lat.length} calls): p50 ${fmt(pct(lat, 50))}, p99 ${fmt(pct(lat, 99))}`,
   );
   await c.stop();
+  const up = pct(upTimes, 50);
+  const row = (what: string, value: string, goal: string, ok: boolean) =>
+    console.log(`  ${what.padEnd(34)} ${value.padStart(10)}   goal ${goal.padEnd(8)} ${ok ? "met" : "NOT met"}`);
+  console.log("goals (machine load average now: " + loadavg()[0]?.toFixed(1) + "):");
+  row("control plane + 3 nodes Ready p50", fmt(up), "≤ 2 s", up <= 2000);
+  row("idle control plane RSS", `${idleStats.rssMiB.toFixed(0)} MiB`, "≤ 60 MiB", idleStats.rssMiB <= 60);
+  row("idle control plane CPU", `${idleStats.cpuPercent.toFixed(1)} %`, "≤ 1 %", idleStats.cpuPercent <= 1);
 } finally {
   await lc.close();
   rmSync(dir, { recursive: true, force: true });
