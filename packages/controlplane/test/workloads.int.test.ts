@@ -249,6 +249,56 @@ describe("StatefulSet", () => {
   });
 });
 
+describe("StatefulSet retention and Parallel", () => {
+  it("Parallel starts every pod at once; whenScaled/whenDeleted Delete remove the claims", async () => {
+    const manifest = `apiVersion: apps/v1
+kind: StatefulSet
+metadata:
+  name: db
+spec:
+  serviceName: db
+  replicas: 2
+  podManagementPolicy: Parallel
+  persistentVolumeClaimRetentionPolicy:
+    whenScaled: Delete
+    whenDeleted: Delete
+  selector:
+    matchLabels:
+      app: db
+  template:
+    metadata:
+      labels:
+        app: db
+    spec:
+      containers:
+      - name: db
+        image: postgres:17
+  volumeClaimTemplates:
+  - metadata:
+      name: data
+    spec:
+      accessModes: ["ReadWriteOnce"]
+      resources:
+        requests:
+          storage: 1Gi
+`;
+    await c.k(["-n", "wl", "apply", "-f", "-"], { stdin: manifest });
+    await c.k(["-n", "wl", "rollout", "status", "sts/db", "--timeout=60s"]);
+    const claims = async () => {
+      const pvcs = await json(["-n", "wl", "get", "pvc"]);
+      return pvcs.items
+        .filter((x: any) => x.metadata.name.startsWith("data-db-") && !x.metadata.deletionTimestamp)
+        .map((x: any) => x.metadata.name)
+        .sort();
+    };
+    expect(await claims()).toEqual(["data-db-0", "data-db-1"]);
+    await c.k(["-n", "wl", "scale", "sts/db", "--replicas=1"]);
+    await eventually(async () => expect(await claims()).toEqual(["data-db-0"]));
+    await c.k(["-n", "wl", "delete", "sts", "db"]);
+    await eventually(async () => expect(await claims()).toEqual([]));
+  });
+});
+
 describe("CronJob", () => {
   // Moves the controller's clock forward and pokes the CronJob so it looks at the time now.
   const tick = async (name: string, ms: number) => {
