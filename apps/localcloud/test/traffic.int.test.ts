@@ -223,8 +223,10 @@ spec:
     const items = (JSON.parse(raw) as { items: Array<{ containers: Array<{ usage: { cpu: string } }> }> }).items;
     expect(items).toHaveLength(3);
     const millicores = items.map((p) => Number.parseInt(p.containers[0]?.usage.cpu ?? "0", 10) / 1e6);
-    for (const m of millicores) expect(m).toBeGreaterThan(10);
-    expect(millicores.reduce((a, b) => a + b, 0)).toBeGreaterThan(100);
+    // Idle nginx is ~1m. 150 requests cost 150m over the 10 s window if sent within it; a loaded
+    // machine may take longer to send them, so expect a good part of it, not all.
+    for (const m of millicores) expect(m).toBeGreaterThan(5);
+    expect(millicores.reduce((a, b) => a + b, 0)).toBeGreaterThan(40);
   });
 
   it("lets a load generator pod drive a Service's CPU up, and the CPU falls back when it stops", async () => {
