@@ -4,13 +4,13 @@
 // process SIGKILLed again and again while the cluster scales loses no window and double-counts none.
 import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
-import { CLUSTER_METERS, type ClusterMeter, providerTotals, windowStartOf } from "@nuage/core";
+import { CLUSTER_METERS, type ClusterMeter, meteringEnv, providerTotals, windowStartOf } from "@nuage/core";
 import { getDb } from "@nuage/db";
 import { type LocalCluster, startLocalCluster } from "@nuage/localcloud";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cleanup, signUpUser, uid } from "../../../../packages/api/src/test/helpers.ts";
 import { type Cloud, eventually, kubectl, startCloud } from "../clusters/test/harness.ts";
-import { collectAll } from "./collector.ts";
+import { collectAll, collectCluster } from "./collector.ts";
 
 const INTERVAL = 2;
 let cloud: Cloud;
@@ -236,4 +236,22 @@ describe("metering collector", () => {
     const cp = await db.usageSample.count({ where: { clusterId, meter: "controlplane_seconds" } });
     expect(cp).toBe(windows);
   }, 180_000);
+
+  it("fills a long gap in slices, without skipping a window", async () => {
+    const db = getDb();
+    const cluster = await db.cluster.findUniqueOrThrow({ where: { id: clusterId } });
+    const from = windowStartOf(cluster.createdAt, INTERVAL);
+    // Three hours later with one-hour slices: three runs catch up, a fourth has nothing to do.
+    const env = { ...meteringEnv(), NUAGE_METERING_MAX_CATCHUP_HOURS: 1 };
+    const later = new Date(Date.now() + 3 * 3_600_000);
+    const runs: number[] = [];
+    for (let i = 0; i < 5; i++) runs.push(await collectCluster({ ...cluster, status: "deleting" }, env, later));
+    expect(runs.filter((n) => n > 0).length).toBeGreaterThanOrEqual(3);
+    expect(runs.at(-1)).toBe(0);
+    const state = await db.meteringClusterState.findUniqueOrThrow({ where: { clusterId } });
+    expect(state.reconciledUntil.getTime()).toBe(windowStartOf(later.getTime() - 500, INTERVAL).getTime());
+    expect(await ledgerTotals(from, state.reconciledUntil)).toEqual(await truth(from, state.reconciledUntil));
+    const cp = await db.usageSample.count({ where: { clusterId, meter: "controlplane_seconds" } });
+    expect(cp).toBe((state.reconciledUntil.getTime() - from.getTime()) / (INTERVAL * 1000));
+  }, 120_000);
 });
