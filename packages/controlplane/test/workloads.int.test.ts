@@ -451,6 +451,7 @@ spec:
     await c.k(["-n", "wl", "wait", "--for=condition=complete", "job/pi", "--timeout=60s"]);
     const job = await json(["-n", "wl", "get", "job", "pi"]);
     expect(job.status.succeeded).toBe(4);
+    expect(await c.k(["-n", "wl", "logs", "job/pi"])).toMatch(/^3\.14159265358979323846\d{1900,}/);
     await eventually(async () => {
       const r = await c.kubectl(["-n", "wl", "get", "job", "pi"]);
       expect(r.stderr).toContain("NotFound");

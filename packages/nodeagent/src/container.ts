@@ -1,7 +1,7 @@
 // One simulated container: image pull, run of the image's program, exit, restart with back-off,
 // logs and usage. Everything is driven by timers; nothing polls.
 import { randomBytes } from "node:crypto";
-import { imageId, parseImage, profileFor, pullError } from "./images.ts";
+import { commandOutput, imageId, parseImage, profileFor, pullError } from "./images.ts";
 import { defaultPorts, respond, type SimRequest, type SimResponse } from "./net/http.ts";
 import { LoadMeter } from "./net/load.ts";
 import { type Program, parseProgram, type Step } from "./script.ts";
@@ -246,6 +246,9 @@ export class ContainerSim {
     this.state = { running: { startedAt } };
     this.ready = false;
     for (const l of this.profile.startupLogs) this.log(l);
+    for (const l of commandOutput(this.spec.image, [...(this.spec.command ?? []), ...(this.spec.args ?? [])])) {
+      this.log(l);
+    }
     this.onChange();
     this.startProbes();
     const limit = parseQuantity(this.spec.resources?.limits?.memory);
