@@ -85,6 +85,37 @@ describe("DaemonSet", () => {
     expect(agentRevs.map((r: { revision: number }) => r.revision).sort()).toEqual([2, 3]);
   });
 
+  it("rolls out with maxSurge: the new pod starts beside the old one before it goes", async () => {
+    const manifest = (image: string) =>
+      DS(image)
+        .replace("name: agent\n", "name: surge\n")
+        .replaceAll("app: agent", "app: surge")
+        .replace(
+          "spec:\n  selector:",
+          "spec:\n  updateStrategy:\n    rollingUpdate:\n      maxSurge: 1\n      maxUnavailable: 0\n  selector:",
+        );
+    await c.k(["-n", "wl", "apply", "-f", "-"], { stdin: manifest("fluentd:v1") });
+    await c.k(["-n", "wl", "rollout", "status", "ds/surge", "--timeout=60s"]);
+    await c.k(["-n", "wl", "apply", "-f", "-"], { stdin: manifest("fluentd:v2") });
+    let overlapped = false;
+    await eventually(
+      async () => {
+        const pods = await json(["-n", "wl", "get", "pods", "-l", "app=surge"]);
+        const perNode = new Map<string, number>();
+        for (const p of pods.items) perNode.set(p.spec.nodeName, (perNode.get(p.spec.nodeName) ?? 0) + 1);
+        if ([...perNode.values()].some((n) => n > 1)) overlapped = true;
+        const live = pods.items.filter((p: any) => !p.metadata.deletionTimestamp);
+        expect(live.map((p: any) => p.spec.containers[0].image)).toEqual(["fluentd:v2", "fluentd:v2", "fluentd:v2"]);
+      },
+      60_000,
+      100,
+    );
+    expect(overlapped).toBe(true);
+    const ds = await json(["-n", "wl", "get", "ds", "surge"]);
+    expect(ds.status.updatedNumberScheduled).toBe(3);
+    await c.k(["-n", "wl", "delete", "ds", "surge"]);
+  });
+
   it("skips nodes whose taints it does not tolerate and honours nodeSelector", async () => {
     await c.k(["taint", "node", "wl-node-1", "dedicated=db:NoSchedule"]);
     await c.k(["label", "node", "wl-node-2", "disk=ssd"]);
