@@ -32,6 +32,12 @@ export async function refreshInvoices(input: {
   const org = (col: string) => (input.orgId ? Prisma.sql`AND ${Prisma.raw(col)} = ${input.orgId}` : Prisma.empty);
   const paymentDefault = stripeEnabled() ? "pending" : "not_collected";
   const at = now();
+  const timing = process.env.NUAGE_BILLING_TIMING === "1";
+  let t0 = Date.now();
+  const lap = (what: string) => {
+    if (timing) console.log(`[billing] ${what}: ${Date.now() - t0} ms`);
+    t0 = Date.now();
+  };
   return getDb().$transaction(
     async (tx) => {
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`nuage-invoice-${start.toISOString()}`}))`;
@@ -44,9 +50,17 @@ export async function refreshInvoices(input: {
         ON CONFLICT ("orgId","periodStart") DO UPDATE SET "plan" = EXCLUDED."plan", "priceVersion" = EXCLUDED."priceVersion",
           "currency" = EXCLUDED."currency"
         WHERE "Invoice"."status" = 'draft'`;
+      // All orgs at once: the rows just written change the tables' size by orders of magnitude; fresh statistics
+      // (ANALYZE sees this transaction's rows) keep the planner on hash joins instead of nested loops.
+      const analyze = async (table: "Invoice" | "InvoiceLine") => {
+        if (!input.orgId) await tx.$executeRawUnsafe(`ANALYZE "${table}"`);
+      };
+      await analyze("Invoice");
+      lap("invoices");
       await tx.$executeRaw`
         DELETE FROM "InvoiceLine" l USING "Invoice" i
         WHERE l."invoiceId" = i."id" AND i."periodStart" = ${start} AND i."status" = 'draft' ${org('i."orgId"')}`;
+      lap("delete lines");
       await tx.$executeRaw`
         WITH p AS (SELECT * FROM jsonb_to_recordset(${prices}::jsonb) AS x(plan text, meter text, price numeric, size numeric, included numeric)),
         u AS (
@@ -59,6 +73,8 @@ export async function refreshInvoices(input: {
                p.price, round(u.q * p.price / (p.size * 1000000))
         FROM u JOIN "Invoice" i ON i."orgId" = u."orgId" AND i."periodStart" = ${start} AND i."status" = 'draft'
         JOIN p ON p.plan = i."plan" AND p.meter = u."meter"`;
+      await analyze("InvoiceLine");
+      lap("usage lines");
       await tx.$executeRaw`
         WITH p AS (SELECT * FROM jsonb_to_recordset(${prices}::jsonb) AS x(plan text, meter text, price numeric, size numeric, included numeric)),
         t AS (
@@ -71,6 +87,7 @@ export async function refreshInvoices(input: {
         SELECT 'il_' || replace(gen_random_uuid()::text, '-', ''), t."id", t."orgId", '', t."meter", 'included', t.q, t.price,
                -round(t.q * t.price / (t.size * 1000000))
         FROM t WHERE t.q > 0`;
+      lap("included lines");
       await tx.$executeRaw`
         WITH t AS (
           SELECT i."id", i."orgId",
@@ -88,6 +105,7 @@ export async function refreshInvoices(input: {
         FROM v WHERE i."id" = v."id"`;
       let finalized = 0;
       if (input.finalize) {
+        lap("totals");
         await tx.$executeRaw`
           INSERT INTO "CreditEntry" ("id","orgId","amountMinor","reason","invoiceId")
           SELECT 'cr_' || replace(gen_random_uuid()::text, '-', ''), i."orgId", -i."creditMinor",
@@ -98,6 +116,7 @@ export async function refreshInvoices(input: {
           UPDATE "Invoice" SET "status" = 'finalized', "finalizedAt" = ${at}, "updatedAt" = now()
           WHERE "periodStart" = ${start} AND "status" = 'draft' ${org('"orgId"')}`;
       }
+      lap("finalize");
       return { periodStart: start, invoices, finalized };
     },
     { timeout: 600_000, maxWait: 60_000 },

@@ -406,6 +406,11 @@ export class StripeFake {
   /** The fake hosted pages: Checkout (setup mode) and the customer portal. */
   private async handlePage(req: IncomingMessage, res: ServerResponse, u: URL, raw: string): Promise<void> {
     const [kind, id] = u.pathname.split("/").filter(Boolean);
+    if (kind === "healthz") {
+      res.writeHead(200, { "content-type": "text/plain" });
+      res.end("ok");
+      return;
+    }
     const html = (status: number, body: string) => {
       res.writeHead(status, { "content-type": "text/html; charset=utf-8" });
       res.end(body);
