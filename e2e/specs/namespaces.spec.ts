@@ -40,7 +40,7 @@ ${resources}${env}`;
 // move; a secret made in the portal reaches a pod through secretKeyRef; deleting it with kubectl
 // is undone by the platform.
 test("namespaces from the portal: quota, kubectl as a namespace editor, usage, secrets, drift", async ({
-  tenant,
+  tenant: _owner,
   page,
   browser,
 }) => {

@@ -2,7 +2,7 @@
 // running leaves the object `pending` with a message; the reconcile loop applies it later.
 import { SYNCABLE_CLUSTER, waitingMessage } from "@nuage/core";
 import { getDb } from "@nuage/db";
-import type { Cluster, Namespace, NamespaceGrant, NamespaceItem } from "@nuage/db/types";
+import type { Cluster, NamespaceGrant, NamespaceItem } from "@nuage/db/types";
 import {
   ensureGrant,
   ensureItem,
