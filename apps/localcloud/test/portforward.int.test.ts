@@ -1,6 +1,7 @@
 // Issue #8, traffic: `kubectl port-forward` to a pod and to a service, with the default, oldest
 // and newest installed kubectl (1.27 speaks SPDY/3.1; newer ones try SPDY tunneled in a
 // WebSocket first). Real curl through the forwarded local port; nginx logs the request.
+// Also `kubectl exec` (same SPDY machinery, same cluster): commands, exit codes, stdin, a shell.
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { basename } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -121,4 +122,53 @@ describe("kubectl port-forward", () => {
       pf.proc.kill("SIGTERM");
     }
   });
+});
+
+function execKubectl(
+  bin: string,
+  args: string[],
+  input?: string,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = execFile(bin, ["--kubeconfig", kc, ...args], { timeout: 30_000 }, (err, stdout, stderr) => {
+      const code = err
+        ? typeof (err as { code?: unknown }).code === "number"
+          ? (err as { code: number }).code
+          : 1
+        : 0;
+      resolve({ code, stdout: stdout.toString(), stderr: stderr.toString() });
+    });
+    child.stdin?.end(input ?? "");
+  });
+}
+
+describe("kubectl exec", () => {
+  for (const bin of KUBECTLS) {
+    it(`runs commands in the simulated container with their output and exit code (${basename(bin)})`, async () => {
+      const host = await execKubectl(bin, ["exec", pod, "--", "hostname"]);
+      expect(host).toMatchObject({ code: 0, stdout: `${pod}\n` });
+      const script = await execKubectl(bin, [
+        "exec",
+        pod,
+        "--",
+        "sh",
+        "-c",
+        "echo hi $HOSTNAME; cat /etc/resolv.conf | head -1; wget -qO- http://pf:8080 | grep title; exit 3",
+      ]);
+      expect(script.stdout).toBe(
+        `hi ${pod}\nsearch default.svc.cluster.local svc.cluster.local cluster.local\n<title>Welcome to nginx!</title>\n`,
+      );
+      expect(script.code).toBe(3);
+      expect(script.stderr).toContain("command terminated with exit code 3");
+      const missing = await execKubectl(bin, ["exec", pod, "--", "no-such-tool"]);
+      expect(missing.code).toBe(126);
+      expect(missing.stderr).toContain('exec: "no-such-tool": executable file not found in $PATH');
+      const piped = await execKubectl(bin, ["exec", "-i", pod, "--", "cat"], "from stdin\n");
+      expect(piped).toMatchObject({ code: 0, stdout: "from stdin\n" });
+      const shell = await execKubectl(bin, ["exec", "-i", pod, "--", "sh"], "hostname\nnginx -v\nexit 2\n");
+      expect(shell.stdout).toBe(`${pod}\n`);
+      expect(shell.stderr).toContain("nginx version: nginx/1.27");
+      expect(shell.code).toBe(2);
+    });
+  }
 });

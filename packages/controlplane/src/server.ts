@@ -5,6 +5,7 @@ import type { AddressInfo } from "node:net";
 import { issueCertificate, signCsr } from "@nuage/crypto";
 import { type ApiServer, createApiServer } from "./apiserver/index.ts";
 import { KubeletProxy } from "./apiserver/kubelet.ts";
+import { PodExec } from "./apiserver/exec.ts";
 import { PortForwarder } from "./apiserver/portforward.ts";
 import { findResource } from "./apiserver/registry.ts";
 import { Authenticator, type StaticToken } from "./auth/authn.ts";
@@ -112,8 +113,15 @@ export async function startControlPlane(
     api.handler,
   );
   server.keepAliveTimeout = 65_000;
-  // Upgraded connections: `kubectl port-forward` (SPDY/3.1, or SPDY tunneled in a WebSocket).
+  // Upgraded connections: `kubectl port-forward` (SPDY/3.1, or SPDY tunneled in a WebSocket) and
+  // `kubectl exec` (SPDY/3.1).
   const portForward = new PortForwarder({
+    store: api.store,
+    authenticator,
+    authorizer: api.authorizer,
+    tls: { caCertPem: cfg.tls.caCertPem, certPem: kubeletClient.certPem, keyPem: kubeletClient.keyPem },
+  });
+  const podExec = new PodExec({
     store: api.store,
     authenticator,
     authorizer: api.authorizer,
@@ -121,6 +129,7 @@ export async function startControlPlane(
   });
   server.on("upgrade", (req, socket, head) => {
     if (PortForwarder.matches(req)) return portForward.handleUpgrade(req, socket, head);
+    if (PodExec.matches(req)) return podExec.handleUpgrade(req, socket, head);
     socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
   });
   await new Promise<void>((resolve, reject) => {

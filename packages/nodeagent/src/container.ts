@@ -116,6 +116,11 @@ export class ContainerSim {
     this.program = parseProgram(spec.command, spec.args);
   }
 
+  /** The container's resolved environment (what `kubectl exec … env` prints). */
+  get environment(): Record<string, string> {
+    return { ...this.env };
+  }
+
   get running(): boolean {
     return "running" in this.state;
   }

@@ -3,6 +3,7 @@
 import https from "node:https";
 import type { AddressInfo } from "node:net";
 import type { LogLine } from "./container.ts";
+import { execInContainer } from "./exec.ts";
 import { acceptConnection, listener } from "./net/podserver.ts";
 import type { PodWorker } from "./pod.ts";
 
@@ -93,6 +94,28 @@ export async function startKubeletServer(o: KubeletServerOptions): Promise<{ por
       const socket = req.socket as import("node:tls").TLSSocket;
       if (!socket.authorized)
         return send(401, "Unauthorized: a client certificate signed by the cluster CA is required");
+      // `kubectl exec` (the API server's pods/exec): POST /exec/<ns>/<pod>/<container>?command=…
+      // with stdin as the body; answers {stdout, stderr, exitCode}.
+      const ex = /^\/exec\/([^/]+)\/([^/]+)\/([^/]+)$/.exec(url.pathname);
+      if (ex && req.method === "POST") {
+        const [ns, podName, cname] = [ex[1], ex[2], ex[3]].map((x) => decodeURIComponent(x ?? ""));
+        const pod = [...o.pods()].find((p) => p.namespace === ns && p.name === podName);
+        const c = pod?.container(cname ?? "");
+        if (!pod || !c) return send(404, `container ${cname} in pod ${podName} not found`);
+        const chunks: Buffer[] = [];
+        req.on("data", (d: Buffer) => chunks.push(d));
+        req.on("end", () => {
+          execInContainer(
+            { podName: pod.name, namespace: pod.namespace, podIP: pod.ip, container: c },
+            url.searchParams.getAll("command"),
+            Buffer.concat(chunks).toString("utf8"),
+          ).then(
+            (r) => send(200, JSON.stringify(r), "application/json"),
+            (e: Error) => send(500, e.message),
+          );
+        });
+        return;
+      }
       if (req.method !== "GET" && !url.pathname.startsWith("/podHTTP/")) return send(405, "method not allowed");
       if (url.pathname === "/stats/summary") return send(200, JSON.stringify(summary(o)), "application/json");
       const m = /^\/containerLogs\/([^/]+)\/([^/]+)\/([^/]+)$/.exec(url.pathname);

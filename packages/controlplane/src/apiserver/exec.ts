@@ -1,0 +1,306 @@
+// pods/exec: `kubectl exec` over SPDY/3.1 with the v4.channel.k8s.io stream protocol (kubectl ≥ 1.30
+// tries a WebSocket first and falls back to SPDY when that upgrade is refused, as here). The command
+// runs in the node agent's simulated container (`POST /exec/<ns>/<pod>/<container>` on the kubelet
+// API); an interactive shell (`kubectl exec -it <pod> -- sh`) is a line-by-line prompt over the
+// same call. Exit codes come back as upstream's NonZeroExitCode Status.
+import type { IncomingMessage } from "node:http";
+import { request } from "node:https";
+import type { Duplex } from "node:stream";
+import type { Authenticator } from "../auth/authn.ts";
+import { RbacAuthorizer } from "../auth/rbac.ts";
+import { LOOPBACK_USER, type UserInfo } from "./context.ts";
+import { ApiError, asApiError, badRequest, forbidden, toStatus, unauthorized } from "./errors.ts";
+import type { KubeletClientTls } from "./kubelet.ts";
+import { findResource } from "./registry.ts";
+import { SpdySession, type SpdyStream } from "./spdy.ts";
+import type { Store } from "./store.ts";
+
+type Json = any;
+const PODS = findResource("", "v1", "pods")!;
+const NODES = findResource("", "v1", "nodes")!;
+const PATH_RE = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/exec\/?$/;
+const PROTOCOL = "v4.channel.k8s.io";
+const SHELLS = new Set(["sh", "bash", "ash", "dash", "zsh"]);
+
+interface ExecResult {
+  stdout: string;
+  stderr: string;
+  exitCode: number;
+}
+
+export interface PodExecDeps {
+  store: Store;
+  authenticator?: Authenticator;
+  authorizer: RbacAuthorizer;
+  tls: KubeletClientTls;
+}
+
+const truthy = (v: string | null) => v === "true" || v === "1";
+
+function statusFor(argv: string[], code: number): Json {
+  if (code === 0) return { metadata: {}, status: "Success" };
+  return {
+    metadata: {},
+    status: "Failure",
+    message: `command terminated with non-zero exit code: error executing command [${argv.join(" ")}], exit code ${code}`,
+    reason: "NonZeroExitCode",
+    details: { causes: [{ reason: "ExitCode", message: String(code) }] },
+  };
+}
+
+export class PodExec {
+  constructor(private readonly deps: PodExecDeps) {}
+
+  static matches(req: IncomingMessage): boolean {
+    return PATH_RE.test(new URL(req.url ?? "/", "http://x").pathname);
+  }
+
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    socket.on("error", () => undefined);
+    this.accept(req, socket, head).catch((e) => {
+      const err = asApiError(e);
+      const body = JSON.stringify(toStatus(err));
+      if (!socket.destroyed) {
+        socket.end(
+          `HTTP/1.1 ${err.code} ${err.reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+        );
+      }
+    });
+  }
+
+  private async accept(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    const url = new URL(req.url ?? "/", "http://x");
+    const m = PATH_RE.exec(url.pathname);
+    if (!m) throw new ApiError(404, "NotFound", "the server could not find the requested resource");
+    const [namespace, name] = [decodeURIComponent(m[1] ?? ""), decodeURIComponent(m[2] ?? "")];
+    let user: UserInfo = LOOPBACK_USER;
+    if (this.deps.authenticator) {
+      const u = await this.deps.authenticator.authenticate(req);
+      if (!u) throw unauthorized();
+      user = u;
+    }
+    const attrs = { verb: "create", group: "", resource: "pods", subresource: "exec", namespace, name };
+    if (!this.deps.authorizer.authorize(user, attrs)) throw forbidden(PODS, name, RbacAuthorizer.message(user, attrs));
+    if (String(req.headers.upgrade ?? "").toLowerCase() === "websocket") {
+      // Refused on purpose: kubectl then falls back to SPDY, which is served.
+      throw badRequest("exec over WebSocket is not served; use SPDY/3.1");
+    }
+    const q = url.searchParams;
+    const argv = q.getAll("command");
+    if (!argv.length) throw badRequest("you must specify at least 1 command");
+    const pod = (await this.deps.store.get(PODS, namespace, name)) as Json;
+    const names: string[] = (pod.spec?.containers ?? []).map((c: Json) => c.name);
+    const container = q.get("container") || names[0];
+    if (!container || !names.includes(container)) {
+      throw badRequest(`container ${container ?? ""} is not valid for pod ${name}`);
+    }
+    if (pod.status?.phase !== "Running") {
+      throw badRequest(
+        `cannot exec into a container in a completed pod; current phase is ${pod.status?.phase ?? "Pending"}`,
+      );
+    }
+    const node = (await this.deps.store.get(NODES, undefined, pod.spec.nodeName)) as Json;
+    const offered = String(req.headers["x-stream-protocol-version"] ?? "")
+      .split(",")
+      .map((s) => s.trim());
+    if (!/^SPDY\/3\.1$/i.test(String(req.headers.upgrade ?? "")) || !offered.includes(PROTOCOL)) {
+      throw badRequest(`unable to upgrade: the server supports SPDY/3.1 with ${PROTOCOL}`);
+    }
+    socket.write(
+      `HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: ${PROTOCOL}\r\n\r\n`,
+    );
+    if (head.length) socket.unshift(head);
+    const opts = {
+      stdin: truthy(q.get("stdin")),
+      stdout: truthy(q.get("stdout")),
+      stderr: truthy(q.get("stderr")),
+      tty: truthy(q.get("tty")),
+    };
+    this.serve(socket, { namespace, name, container, node, argv, ...opts });
+  }
+
+  private serve(
+    conn: Duplex,
+    t: {
+      namespace: string;
+      name: string;
+      container: string;
+      node: Json;
+      argv: string[];
+      stdin: boolean;
+      stdout: boolean;
+      stderr: boolean;
+      tty: boolean;
+    },
+  ): void {
+    const session = new SpdySession(conn);
+    const streams: Record<string, SpdyStream> = {};
+    const want = [
+      "error",
+      ...(t.stdin ? ["stdin"] : []),
+      ...(t.stdout ? ["stdout"] : []),
+      ...(t.stderr && !t.tty ? ["stderr"] : []),
+      ...(t.tty ? ["resize"] : []),
+    ];
+    let started = false;
+    const stdinBuf: Buffer[] = [];
+    session.on("stream", (s: SpdyStream) => {
+      const type = s.headers.streamtype ?? "";
+      streams[type] = s;
+      if (type === "stdin") s.on("data", (d: Buffer) => stdinBuf.push(d));
+      if (!started && want.every((w) => streams[w])) {
+        started = true;
+        void this.run(t, streams, stdinBuf, session).catch((e: Error) => {
+          streams.error?.write(Buffer.from(JSON.stringify(toStatus(asApiError(e)))));
+          this.finish(streams, session);
+        });
+      }
+    });
+  }
+
+  private finish(streams: Record<string, SpdyStream>, session: SpdySession): void {
+    for (const s of Object.values(streams)) s.end();
+    setTimeout(() => session.close(), 200).unref();
+  }
+
+  private out(streams: Record<string, SpdyStream>, t: { tty: boolean }, r: ExecResult): void {
+    const fix = (s: string) => (t.tty ? s.replace(/\r?\n/g, "\r\n") : s);
+    if (r.stdout) streams.stdout?.write(Buffer.from(fix(r.stdout)));
+    if (r.stderr) (t.tty ? streams.stdout : streams.stderr)?.write(Buffer.from(fix(r.stderr)));
+  }
+
+  private async run(
+    t: { namespace: string; name: string; container: string; node: Json; argv: string[]; stdin: boolean; tty: boolean },
+    streams: Record<string, SpdyStream>,
+    stdinBuf: Buffer[],
+    session: SpdySession,
+  ): Promise<void> {
+    const cmd = (t.argv[0] ?? "").split("/").pop() ?? "";
+    const interactive = t.stdin && SHELLS.has(cmd) && t.argv.length === 1;
+    if (interactive) return this.repl(t, streams, stdinBuf, session);
+    // Only commands that read stdin wait for it to end (cat with no file, sh -s).
+    const readsStdin = t.stdin && ((cmd === "cat" && t.argv.length === 1) || (SHELLS.has(cmd) && t.argv[1] === "-s"));
+    if (readsStdin && streams.stdin && !streams.stdin.remoteClosed) {
+      await new Promise<void>((resolve) => {
+        streams.stdin?.once("end", resolve);
+        streams.stdin?.once("reset", resolve);
+      });
+    }
+    const r = await this.kubelet(t, t.argv, Buffer.concat(stdinBuf).toString("utf8"));
+    this.out(streams, t, r);
+    streams.error?.write(Buffer.from(JSON.stringify(statusFor(t.argv, r.exitCode))));
+    this.finish(streams, session);
+  }
+
+  /** `kubectl exec -it <pod> -- sh`: a prompt, one command line at a time. */
+  private repl(
+    t: { namespace: string; name: string; container: string; node: Json; argv: string[]; tty: boolean },
+    streams: Record<string, SpdyStream>,
+    stdinBuf: Buffer[],
+    session: SpdySession,
+  ): void {
+    const prompt = t.tty ? "# " : "";
+    const write = (s: string) => streams.stdout?.write(Buffer.from(s));
+    let line = "";
+    let busy = Promise.resolve();
+    let done = false;
+    const end = (code: number) => {
+      if (done) return;
+      done = true;
+      streams.error?.write(Buffer.from(JSON.stringify(statusFor(t.argv, code))));
+      this.finish(streams, session);
+    };
+    const runLine = (text: string) => {
+      busy = busy.then(async () => {
+        if (done) return;
+        const trimmed = text.trim();
+        const exit = /^exit(?:\s+(\d+))?$/.exec(trimmed);
+        if (exit) return end(Number(exit[1] ?? 0));
+        if (trimmed) this.out(streams, t, await this.kubelet(t, ["sh", "-c", trimmed], ""));
+        write(prompt);
+      });
+    };
+    const feed = (d: Buffer) => {
+      for (const ch of d.toString("utf8")) {
+        if (ch === "\x04" && !line) return void (busy = busy.then(() => end(0)));
+        if (ch === "\x03") {
+          line = "";
+          if (t.tty) write(`^C\r\n${prompt}`);
+          continue;
+        }
+        if (ch === "\x7f" || ch === "\b") {
+          if (line) {
+            line = line.slice(0, -1);
+            if (t.tty) write("\b \b");
+          }
+          continue;
+        }
+        if (ch === "\r" || ch === "\n") {
+          if (t.tty) write("\r\n");
+          runLine(line);
+          line = "";
+          continue;
+        }
+        line += ch;
+        if (t.tty) write(ch); // the remote terminal echoes what is typed
+      }
+    };
+    write(prompt);
+    for (const d of stdinBuf.splice(0)) feed(d);
+    streams.stdin?.removeAllListeners("data");
+    streams.stdin?.on("data", feed);
+    streams.stdin?.on("end", () => {
+      if (line) runLine(line);
+      busy = busy.then(() => end(0));
+    });
+    session.on("close", () => {
+      done = true;
+    });
+  }
+
+  private kubelet(
+    t: { namespace: string; name: string; container: string; node: Json },
+    argv: string[],
+    stdin: string,
+  ): Promise<ExecResult> {
+    const host = (t.node.status?.addresses ?? []).find((a: Json) => a.type === "InternalIP")?.address;
+    const port = t.node.status?.daemonEndpoints?.kubeletEndpoint?.Port;
+    if (!host || !port)
+      return Promise.reject(
+        new ApiError(503, "ServiceUnavailable", `node "${t.node.metadata.name}" has no kubelet endpoint`),
+      );
+    const qs = new URLSearchParams(argv.map((a) => ["command", a]));
+    return new Promise((resolve, reject) => {
+      const req = request(
+        {
+          host,
+          port,
+          method: "POST",
+          path: `/exec/${encodeURIComponent(t.namespace)}/${encodeURIComponent(t.name)}/${encodeURIComponent(t.container)}?${qs}`,
+          ca: this.deps.tls.caCertPem,
+          cert: this.deps.tls.certPem,
+          key: this.deps.tls.keyPem,
+          checkServerIdentity: () => undefined,
+          timeout: 30_000,
+          headers: { "content-type": "text/plain", "content-length": Buffer.byteLength(stdin) },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on("data", (c: Buffer) => chunks.push(c));
+          res.on("end", () => {
+            const text = Buffer.concat(chunks).toString("utf8");
+            if (res.statusCode !== 200) return reject(new ApiError(502, "InternalError", text.slice(0, 500)));
+            try {
+              resolve(JSON.parse(text) as ExecResult);
+            } catch {
+              reject(new ApiError(502, "InternalError", "the node agent answered something else than JSON"));
+            }
+          });
+        },
+      );
+      req.on("timeout", () => req.destroy(new Error("the node agent did not answer")));
+      req.on("error", (e) => reject(new ApiError(502, "InternalError", `error dialing backend: ${e.message}`)));
+      req.end(stdin);
+    });
+  }
+}
