@@ -125,6 +125,42 @@ spec:
     await c.k(["-n", "wl", "delete", "cronjob", "long-forbid", "long-replace"]);
   });
 
+  it("suspend skips runs; startingDeadlineSeconds skips a run that is too late", async () => {
+    const manifest = (name: string, extra: string) => `apiVersion: batch/v1
+kind: CronJob
+metadata:
+  name: ${name}
+spec:
+  schedule: "@hourly"
+${extra}
+  jobTemplate:
+    spec:
+      template:
+        spec:
+          containers:
+          - name: c
+            image: busybox
+          restartPolicy: Never
+`;
+    await c.k(["-n", "wl", "apply", "-f", "-"], {
+      stdin: `${manifest("paused", "  suspend: true")}---\n${manifest("late", "  startingDeadlineSeconds: 10")}`,
+    });
+    // Put the clock 30 s past the next full hour: the run of that hour is 30 s late.
+    const now = Date.now() + clockOffsetMs;
+    await tick("late", Math.ceil(now / 3_600_000) * 3_600_000 + 30_000 - now);
+    await tick("paused", 0);
+    await eventually(async () => {
+      const events = await c.k(["-n", "wl", "get", "events", "--field-selector", "involvedObject.name=late"]);
+      expect(events).toContain("Missed scheduled time to start a job");
+    });
+    const jobs = await json(["-n", "wl", "get", "jobs"]);
+    const owners = jobs.items.map((j: any) => j.metadata.ownerReferences?.[0]?.name);
+    expect(owners).not.toContain("late");
+    expect(owners).not.toContain("paused");
+    expect(await c.k(["-n", "wl", "get", "cronjob", "paused", "--no-headers"])).toMatch(/@hourly\s+<none>\s+True/);
+    await c.k(["-n", "wl", "delete", "cronjob", "paused", "late"]);
+  });
+
   it("rejects a bad schedule or time zone naming the field", async () => {
     const r = await c.kubectl(["-n", "wl", "create", "cronjob", "bad", "--image=busybox", "--schedule=61 * * * *"]);
     expect(r.code).not.toBe(0);
