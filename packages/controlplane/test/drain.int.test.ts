@@ -88,13 +88,7 @@ describe("PodDisruptionBudget and drain", () => {
 
   it("drain is refused by the budget (429, retried) and leaves the node cordoned", async () => {
     const [node] = await webNodes();
-    const r = await c.kubectl([
-      "drain",
-      node!,
-      "--ignore-daemonsets",
-      "--delete-emptydir-data",
-      "--timeout=7s",
-    ]);
+    const r = await c.kubectl(["drain", node!, "--ignore-daemonsets", "--delete-emptydir-data", "--timeout=7s"]);
     expect(r.code).not.toBe(0);
     expect(r.stderr + r.stdout).toContain("Cannot evict pod as it would violate the pod's disruption budget");
     const n = await json(["get", "node", node!]);
