@@ -150,7 +150,11 @@ export async function syncObject(type: SyncType, id: string, opts: { drift?: boo
   } catch (e) {
     if (statusOf(e) === 401) forgetCluster(cluster.id);
     const message =
-      e instanceof UnmanagedConflict ? e.message : `The cluster refused the change: ${kubeMessage(e)}`.slice(0, 500);
+      e instanceof UnmanagedConflict
+        ? e.message
+        : statusOf(e) !== undefined
+          ? `The cluster refused the change: ${kubeMessage(e)}`.slice(0, 500)
+          : `Could not reach the cluster or prepare the object (${(e as Error).name}); retrying`;
     await mark(type, row, { syncStatus: "error", syncMessage: message });
     throw e;
   }
