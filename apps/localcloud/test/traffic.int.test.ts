@@ -194,6 +194,59 @@ spec:
     expect(logs).toContain("wget: bad address 'nothere'");
   });
 
+  it("resolves StatefulSet pods by name through their headless Service", async () => {
+    await k(kc, ["apply", "-f", "-"], {
+      input: `apiVersion: v1
+kind: Service
+metadata: { name: nginx-hl }
+spec:
+  clusterIP: None
+  selector: { app: sts }
+  ports: [{ port: 80, name: web }]
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: { name: sts }
+spec:
+  serviceName: nginx-hl
+  replicas: 2
+  selector: { matchLabels: { app: sts } }
+  template:
+    metadata: { labels: { app: sts } }
+    spec:
+      containers: [{ name: nginx, image: "nginx:1.27", ports: [{ containerPort: 80, name: web }] }]
+`,
+    });
+    await eventually(async () => {
+      const r = await k(kc, ["get", "statefulset", "sts", "-o", "jsonpath={.status.readyReplicas}"]);
+      if (r !== "2") throw new Error(`sts ready ${r}`);
+    }, 60_000);
+    const ip1 = await k(kc, ["get", "pod", "sts-1", "-o", "jsonpath={.status.podIP}"]);
+    await eventually(async () => {
+      const h = await k(kc, ["get", "endpoints", "nginx-hl", "-o", "jsonpath={.subsets[0].addresses[*].hostname}"]);
+      if (!h.includes("sts-1")) throw new Error(`hostnames: ${h}`);
+    }, 15_000);
+    await k(kc, [
+      "run",
+      "sts-client",
+      "--image=busybox:1.36",
+      "--restart=Never",
+      "--command",
+      "--",
+      "sh",
+      "-c",
+      "nslookup sts-1.nginx-hl; wget -qO- http://sts-0.nginx-hl.default.svc.cluster.local",
+    ]);
+    const logs = await eventually(async () => {
+      const phase = await k(kc, ["get", "pod", "sts-client", "-o", "jsonpath={.status.phase}"]);
+      if (phase !== "Succeeded") throw new Error(`sts-client is ${phase}`);
+      return k(kc, ["logs", "sts-client"]);
+    }, 30_000);
+    expect(logs).toContain(`Address: ${ip1}`);
+    expect(logs).toContain("<title>Welcome to nginx!</title>");
+    expect(await k(kc, ["logs", "sts-0", "--tail=1"])).toContain('"GET / HTTP/1.1" 200');
+  });
+
   it("proxies through the API server to a service and a pod (kubectl proxy paths)", async () => {
     const viaSvc = await k(kc, ["get", "--raw", "/api/v1/namespaces/default/services/web-lb:80/proxy/"]);
     expect(viaSvc).toContain("<title>Welcome to nginx!</title>");

@@ -46,6 +46,8 @@ interface PodEndpoint {
   pod: Pod;
   ready: boolean;
   ports: ResolvedPort[];
+  /** The pod's hostname when its subdomain is this Service (StatefulSet pods): DNS <hostname>.<svc>.<ns>.svc. */
+  hostname?: string;
 }
 
 export function podEndpoints(svc: Service, pods: Pod[]): PodEndpoint[] {
@@ -65,14 +67,22 @@ export function podEndpoints(svc: Service, pods: Pod[]): PodEndpoint[] {
         ...(sp.appProtocol ? { appProtocol: sp.appProtocol } : {}),
       });
     }
-    out.push({ pod, ready: isPodReady(pod) || !!svc.spec?.publishNotReadyAddresses, ports });
+    const spec = pod.spec as { hostname?: string; subdomain?: string } | undefined;
+    const hostname = spec?.hostname && spec.subdomain === svc.metadata.name ? spec.hostname : undefined;
+    out.push({
+      pod,
+      ready: isPodReady(pod) || !!svc.spec?.publishNotReadyAddresses,
+      ports,
+      ...(hostname ? { hostname } : {}),
+    });
   }
   return out;
 }
 
-function address(pod: Pod) {
+function address(pod: Pod, hostname?: string) {
   return {
     ip: pod.status!.podIP as string,
+    ...(hostname ? { hostname } : {}),
     ...(pod.spec?.nodeName ? { nodeName: pod.spec.nodeName } : {}),
     targetRef: { kind: "Pod", namespace: pod.metadata.namespace, name: pod.metadata.name, uid: pod.metadata.uid },
   };
@@ -85,7 +95,7 @@ export function buildSubsets(eps: PodEndpoint[]) {
     const k = JSON.stringify(e.ports);
     let g = groups.get(k);
     if (!g) groups.set(k, (g = { ports: e.ports, ready: [], notReady: [] }));
-    (e.ready ? g.ready : g.notReady).push(address(e.pod));
+    (e.ready ? g.ready : g.notReady).push(address(e.pod, e.hostname));
   }
   const byIp = (a: { ip: string }, b: { ip: string }) => a.ip.localeCompare(b.ip);
   return [...groups.values()].map((g) => ({
@@ -174,6 +184,7 @@ export function startEndpointsController(ctx: ControllerContext): RunningControl
         .map((e) => ({
           addresses: [e.pod.status!.podIP],
           conditions: { ready: e.ready, serving: e.ready, terminating: false },
+          ...(e.hostname ? { hostname: e.hostname } : {}),
           ...(e.pod.spec?.nodeName ? { nodeName: e.pod.spec.nodeName } : {}),
           targetRef: { kind: "Pod", namespace: ns, name: e.pod.metadata.name, uid: e.pod.metadata.uid },
         })),

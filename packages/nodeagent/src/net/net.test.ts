@@ -60,6 +60,25 @@ describe("simulated cluster DNS and shell", () => {
     expect(net.resolve("web.shop.svc.cluster.local.", "default")).toEqual({ ip: "10.96.0.20" });
     expect(net.resolve("web", "default")).toBeUndefined();
     expect(net.resolve("db", "shop")).toEqual({ cname: "db.example.com" });
+    // A headless Service's pods by hostname (StatefulSet pods).
+    net.setService({
+      metadata: { name: "nginx", namespace: "shop" },
+      spec: { clusterIP: "None", ports: [{ port: 80 }] },
+    });
+    net.setEndpoints({
+      metadata: { name: "nginx", namespace: "shop" },
+      subsets: [
+        {
+          addresses: [
+            { ip: "10.244.0.5", hostname: "web-0" },
+            { ip: "10.244.1.6", hostname: "web-1" },
+          ],
+        },
+      ],
+    });
+    expect(net.resolve("web-1.nginx", "shop")).toEqual({ ip: "10.244.1.6" });
+    expect(net.resolve("web-0.nginx.shop.svc.cluster.local", "default")).toEqual({ ip: "10.244.0.5" });
+    expect(net.resolve("nginx.shop", "default")).toEqual({ ip: "10.244.0.5" });
     net.close();
   });
 

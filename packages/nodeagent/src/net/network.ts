@@ -26,7 +26,7 @@ export interface NetService {
 export interface NetEndpoints {
   metadata: { name: string; namespace?: string };
   subsets?: Array<{
-    addresses?: Array<{ ip: string; nodeName?: string; targetRef?: { name?: string } }>;
+    addresses?: Array<{ ip: string; hostname?: string; nodeName?: string; targetRef?: { name?: string } }>;
     ports?: Array<{ name?: string; port: number; protocol?: string }>;
   }>;
 }
@@ -206,6 +206,15 @@ export class ClusterNetwork {
     else candidates = [`${h}.${namespace}`, h];
     for (const c of candidates) {
       const parts = c.split(".");
+      if (parts.length === 3) {
+        // <hostname>.<svc>.<ns>: a pod of a headless Service (StatefulSet pods: web-0.nginx.default).
+        const ep = this.endpoints.get(key(parts[2], parts[1] as string));
+        for (const subset of ep?.subsets ?? []) {
+          const a = subset.addresses?.find((x) => x.hostname === parts[0]);
+          if (a) return { ip: a.ip };
+        }
+        continue;
+      }
       if (parts.length !== 2) continue;
       const svc = this.services.get(key(parts[1], parts[0] as string));
       if (!svc) continue;
