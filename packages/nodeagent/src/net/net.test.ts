@@ -82,6 +82,25 @@ describe("simulated cluster DNS and shell", () => {
     net.close();
   });
 
+  it("balances endpoints round-robin, or by client with sessionAffinity ClientIP", () => {
+    const net = new ClusterNetwork();
+    const svc = { metadata: { name: "web", namespace: "a" }, spec: { clusterIP: "10.96.0.9", ports: [{ port: 80 }] } };
+    net.setEndpoints({
+      metadata: { name: "web", namespace: "a" },
+      subsets: [
+        { addresses: [{ ip: "10.244.0.2" }, { ip: "10.244.0.3" }, { ip: "10.244.0.4" }], ports: [{ port: 8080 }] },
+      ],
+    });
+    const sp = { port: 80 };
+    const rr = [1, 2, 3, 4, 5, 6].map(() => net.pick(svc, sp, "127.0.0.1")?.ip);
+    expect(new Set(rr).size).toBe(3);
+    expect(net.pick(svc, sp)?.port).toBe(8080);
+    const sticky = { ...svc, spec: { ...svc.spec, sessionAffinity: "ClientIP" } };
+    const ips = [1, 2, 3, 4].map(() => net.pick(sticky, sp, "127.0.0.1")?.ip);
+    expect(new Set(ips).size).toBe(1);
+    net.close();
+  });
+
   it("parses wget, curl and nslookup, and `while sleep N` loops", () => {
     const p = parseProgram(["/bin/sh", "-c", "while sleep 0.01; do wget -q -O- http://php-apache; done"], undefined);
     expect(p.loop).toBe(true);

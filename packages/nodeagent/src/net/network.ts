@@ -20,6 +20,7 @@ export interface NetService {
     externalName?: string;
     selector?: Record<string, string>;
     ports?: Array<{ name?: string; port: number; nodePort?: number; protocol?: string; targetPort?: number | string }>;
+    sessionAffinity?: string;
   };
 }
 
@@ -146,7 +147,7 @@ export class ClusterNetwork {
   private onNodePort(nodePort: number, socket: net.Socket): void {
     socket.on("error", () => undefined);
     const entry = this.nodePorts().get(nodePort);
-    const ep = entry && this.pick(entry.svc, entry.port);
+    const ep = entry && this.pick(entry.svc, entry.port, socket.remoteAddress);
     if (!ep) {
       socket.destroy();
       return;
@@ -159,6 +160,7 @@ export class ClusterNetwork {
   pick(
     svc: NetService,
     sp: NonNullable<NonNullable<NetService["spec"]>["ports"]>[number],
+    clientIP?: string,
   ): { ip: string; port: number } | undefined {
     const ns = svc.metadata.namespace ?? "default";
     const ep = this.endpoints.get(key(ns, svc.metadata.name));
@@ -171,6 +173,12 @@ export class ClusterNetwork {
       for (const a of subset.addresses ?? []) all.push({ ip: a.ip, port: port.port });
     }
     if (all.length === 0) return undefined;
+    if (svc.spec?.sessionAffinity === "ClientIP" && clientIP) {
+      // The same client keeps its endpoint (while the endpoints stay the same).
+      let h = 0;
+      for (const ch of clientIP) h = (h * 31 + ch.charCodeAt(0)) >>> 0;
+      return all.sort((a, b) => a.ip.localeCompare(b.ip))[h % all.length];
+    }
     const k = `${ns}/${svc.metadata.name}/${sp.name ?? sp.port}`;
     const i = this.rr.get(k) ?? 0;
     this.rr.set(k, i + 1);
@@ -234,7 +242,7 @@ export class ClusterNetwork {
     for (const svc of this.services.values()) {
       if (svc.spec?.clusterIP !== ip) continue;
       const sp = svc.spec.ports?.find((p) => p.port === port);
-      target = sp ? this.pick(svc, sp) : undefined;
+      target = sp ? this.pick(svc, sp, clientIP) : undefined;
       break;
     }
     if (!target) return undefined;
