@@ -116,7 +116,7 @@ export async function collectCluster(c: ClusterRow, env = meteringEnv(), t = now
             "updatedAt" = now()`;
       return n;
     },
-    { timeout: 60_000 },
+    { timeout: 60_000, maxWait: 30_000 },
   );
 }
 

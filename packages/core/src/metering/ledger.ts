@@ -20,7 +20,7 @@ export async function recordSamples(samples: Sample[], tx?: Tx): Promise<number>
     return inserted;
   };
   if (tx) return run(tx);
-  if (samples.length <= BATCH) return getDb().$transaction((t) => run(t), { timeout: 60_000 });
+  if (samples.length <= BATCH) return getDb().$transaction((t) => run(t), { timeout: 60_000, maxWait: 30_000 });
   // Large loads (backfills, benches): batches on several connections, each batch with its dirty hours.
   let inserted = 0;
   let next = 0;
@@ -34,7 +34,7 @@ export async function recordSamples(samples: Sample[], tx?: Tx): Promise<number>
           await markDirty(t, batch);
           return n;
         },
-        { timeout: 60_000 },
+        { timeout: 60_000, maxWait: 30_000 },
       );
       inserted += n;
     }

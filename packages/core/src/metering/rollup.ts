@@ -13,13 +13,14 @@ export async function rollupDirty(limit = 500): Promise<number> {
   });
   let done = 0;
   for (const d of dirty) {
-    await db.$transaction(async (tx) => {
-      // Claiming the row first: a sample batch committing after this point marks the hour dirty again.
-      const claimed = await tx.$executeRaw`
+    await db.$transaction(
+      async (tx) => {
+        // Claiming the row first: a sample batch committing after this point marks the hour dirty again.
+        const claimed = await tx.$executeRaw`
         DELETE FROM "UsageRollupDirty" WHERE "clusterId" = ${d.clusterId} AND "hourStart" = ${d.hourStart}`;
-      if (claimed === 0) return;
-      const hourEnd = new Date(d.hourStart.getTime() + HOUR_MS);
-      await tx.$executeRaw`
+        if (claimed === 0) return;
+        const hourEnd = new Date(d.hourStart.getTime() + HOUR_MS);
+        await tx.$executeRaw`
         INSERT INTO "UsageRollup" ("orgId","clusterId","namespace","meter","period","periodStart","quantity")
         SELECT "orgId","clusterId","namespace","meter",'hour',${d.hourStart}::timestamp(3),SUM("quantity")::bigint
         FROM "UsageSample"
@@ -27,9 +28,9 @@ export async function rollupDirty(limit = 500): Promise<number> {
         GROUP BY "orgId","clusterId","namespace","meter"
         ON CONFLICT ("orgId","clusterId","namespace","meter","period","periodStart")
         DO UPDATE SET "quantity" = EXCLUDED."quantity"`;
-      const day = dayOf(d.hourStart);
-      const dayEnd = new Date(day.getTime() + DAY_MS);
-      await tx.$executeRaw`
+        const day = dayOf(d.hourStart);
+        const dayEnd = new Date(day.getTime() + DAY_MS);
+        await tx.$executeRaw`
         INSERT INTO "UsageRollup" ("orgId","clusterId","namespace","meter","period","periodStart","quantity")
         SELECT "orgId","clusterId","namespace","meter",'day',${day}::timestamp(3),SUM("quantity")::bigint
         FROM "UsageRollup"
@@ -37,9 +38,11 @@ export async function rollupDirty(limit = 500): Promise<number> {
         GROUP BY "orgId","clusterId","namespace","meter"
         ON CONFLICT ("orgId","clusterId","namespace","meter","period","periodStart")
         DO UPDATE SET "quantity" = EXCLUDED."quantity"`;
-      await summarize(tx, d.clusterId, d.hourStart, day);
-      done++;
-    });
+        await summarize(tx, d.clusterId, d.hourStart, day);
+        done++;
+      },
+      { timeout: 60_000, maxWait: 30_000 },
+    );
   }
   return done;
 }
@@ -99,6 +102,6 @@ export async function rebuildSummaries(orgId: string): Promise<void> {
         WHERE "orgId" = ${orgId} AND "period" = 'day' AND g."ns" IS NOT NULL
         GROUP BY "orgId","clusterId",g."ns","meter",date_trunc('month',"periodStart")`;
     },
-    { timeout: 300_000 },
+    { timeout: 300_000, maxWait: 30_000 },
   );
 }
