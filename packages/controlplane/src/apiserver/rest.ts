@@ -170,7 +170,7 @@ export async function handleResource(
   if (method === "GET" || method === "HEAD") {
     if (r.watch) return watch(deps, req, res, r, q, table, include);
     if (!r.name) {
-      const list = await store.list(def, listOpts(r, q));
+      const list = await store.list(def, listOpts(r, q), true);
       if (table) return reply(res, undefined, 200, toTable(def, list.items, list, include));
       return reply(res, undefined, 200, {
         kind: `${def.kind}List`,

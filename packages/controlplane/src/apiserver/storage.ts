@@ -89,9 +89,30 @@ export class Storage {
   async list(
     def: ResourceDef,
     namespace: string | undefined,
-    opts: { limit?: number; continue?: string; filter?: (o: KubeObject) => boolean } = {},
+    opts: { limit?: number; continue?: string; filter?: (o: KubeObject) => boolean; cached?: boolean } = {},
   ): Promise<RawList> {
     const base = def.namespaced && namespace ? `${this.resourcePrefix(def)}${namespace}/` : this.resourcePrefix(def);
+    if (opts.cached && !opts.continue) {
+      // First pages come from the watch cache when it is provably current (watchcache.ts);
+      // later pages read etcd at the revision the continue token pins.
+      const hit = await this.cache(def)
+        .cachedList(base, this.written.get(this.resourcePrefix(def)) ?? 0)
+        .catch(() => undefined);
+      if (hit) {
+        const items: KubeObject[] = [];
+        const limit = opts.limit && opts.limit > 0 ? opts.limit : 0;
+        for (const obj of hit.items) {
+          if (opts.filter && !opts.filter(obj)) continue;
+          if (limit && items.length >= limit) {
+            const start = this.key(def, obj.metadata.namespace, obj.metadata.name!).slice(base.length);
+            const tok = Buffer.from(JSON.stringify({ rv: hit.revision, start })).toString("base64url");
+            return { items, revision: hit.revision, continue: tok };
+          }
+          items.push(obj);
+        }
+        return { items, revision: hit.revision };
+      }
+    }
     let start = Buffer.from(base);
     let revision: string | undefined;
     if (opts.continue) {
@@ -164,6 +185,7 @@ export class Storage {
       success: [{ request_put: { key, value: this.encode(def, obj), ...(lease ? { lease } : {}) } }],
     });
     if (!res.succeeded) return undefined;
+    this.noteWrite(def, res.header.revision);
     return { ...obj, metadata: { ...obj.metadata, resourceVersion: String(res.header.revision) } };
   }
 
@@ -176,6 +198,7 @@ export class Storage {
       success: [{ request_put: { key, value: this.encode(def, obj), ...(lease ? { lease } : {}) } }],
     });
     if (!res.succeeded) return undefined;
+    this.noteWrite(def, res.header.revision);
     return { ...obj, metadata: { ...obj.metadata, resourceVersion: String(res.header.revision) } };
   }
 
@@ -185,7 +208,15 @@ export class Storage {
       compare: [{ key, target: "Mod", result: "Equal", mod_revision: expectedRv }],
       success: [{ request_delete_range: { key } }],
     });
+    if (res.succeeded) this.noteWrite(def, res.header.revision);
     return res.succeeded;
+  }
+
+  /** The newest revision this server wrote per resource: a cached LIST must have seen it. */
+  private written = new Map<string, number>();
+  private noteWrite(def: ResourceDef, revision: string | number): void {
+    const p = this.resourcePrefix(def);
+    this.written.set(p, Math.max(this.written.get(p) ?? 0, Number(revision)));
   }
 
   cache(def: ResourceDef): WatchCache {

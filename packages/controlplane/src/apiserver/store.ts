@@ -1,6 +1,7 @@
 // The generic registry store: upstream's genericregistry.Store. Every write (HTTP or loopback)
 // goes through here: metadata semantics, defaults, admission, validation, optimistic concurrency,
 // graceful deletion and finalizers.
+
 import { randomUUID } from "node:crypto";
 import type { DeleteOptions, KubeObject, ListOptions, PatchType, WatchEvent } from "../client.ts";
 import { parseApplyBody, serverSideApply } from "./apply.ts";
@@ -69,9 +70,15 @@ export class Store {
     return this.typed(def, obj);
   }
 
-  async list(def: ResourceDef, opts: ListOptions = {}) {
+  /** `cached`: may answer from the watch cache; the items are shared, read-only (HTTP lists). */
+  async list(def: ResourceDef, opts: ListOptions = {}, cached = false) {
     const filter = makeFilter(opts.labelSelector, opts.fieldSelector);
-    const res = await this.storage.list(def, opts.namespace, { limit: opts.limit, continue: opts.continue, filter });
+    const res = await this.storage.list(def, opts.namespace, {
+      limit: opts.limit,
+      continue: opts.continue,
+      filter,
+      cached: cached === true,
+    });
     return { items: res.items.map((o) => this.typed(def, o)), resourceVersion: res.revision, continue: res.continue };
   }
 
