@@ -171,4 +171,39 @@ describe("kubectl exec", () => {
       expect(shell.code).toBe(2);
     });
   }
+
+  it("opens an interactive shell with a terminal (kubectl exec -it … -- sh)", async () => {
+    // util-linux `script` gives kubectl a pseudo-terminal; keys are typed with pauses.
+    const typed = ["hostname\r", "echo $HOSTNAME\r", "exit 4\r"];
+    const r = await new Promise<{ code: number | null; out: string }>((resolve) => {
+      const child = spawn(
+        "script",
+        ["-qec", `/usr/bin/kubectl --kubeconfig ${kc} exec -it ${pod} -- sh`, "/dev/null"],
+        {
+          stdio: ["pipe", "pipe", "pipe"],
+        },
+      );
+      children.add(child);
+      let out = "";
+      child.stdout?.on("data", (d: Buffer) => {
+        out += d.toString();
+      });
+      let i = 0;
+      const timer = setInterval(() => {
+        if (out.includes("# ") && i < typed.length) child.stdin?.write(typed[i++]);
+        if (i >= typed.length) clearInterval(timer);
+      }, 500);
+      const kill = setTimeout(() => child.kill("SIGTERM"), 20_000);
+      child.on("exit", (code) => {
+        clearInterval(timer);
+        clearTimeout(kill);
+        children.delete(child);
+        resolve({ code, out });
+      });
+    });
+    expect(r.out).toContain(`hostname\r\n${pod}\r\n# `);
+    expect(r.out).toContain(`echo $HOSTNAME\r\n${pod}\r\n# `);
+    expect(r.out).toContain("command terminated with exit code 4");
+    expect(r.code).toBe(4);
+  });
 });
