@@ -249,6 +249,47 @@ spec:
     expect(events).toContain("Job has reached the specified backoff limit");
   });
 
+  it("podFailurePolicy FailJob on exit code 42 fails the Job at the first failure", async () => {
+    const manifest = `apiVersion: batch/v1
+kind: Job
+metadata:
+  name: job-pod-failure-policy-example
+spec:
+  completions: 4
+  parallelism: 1
+  backoffLimit: 6
+  template:
+    spec:
+      restartPolicy: Never
+      containers:
+      - name: main
+        image: docker.io/library/bash:5
+        command: ["bash"]
+        args:
+        - -c
+        - echo "Hello world! I'm going to exit with 42 to simulate a software bug." && sleep 1 && exit 42
+  podFailurePolicy:
+    rules:
+    - action: FailJob
+      onExitCodes:
+        containerName: main
+        operator: In
+        values: [42]
+    - action: Ignore
+      onPodConditions:
+      - type: DisruptionTarget
+`;
+    await c.k(["-n", "wl", "apply", "-f", "-"], { stdin: manifest });
+    await c.k(["-n", "wl", "wait", "--for=condition=failed", "job/job-pod-failure-policy-example", "--timeout=60s"]);
+    const job = await json(["-n", "wl", "get", "job", "job-pod-failure-policy-example"]);
+    expect(job.status.failed).toBe(1);
+    const failed = job.status.conditions.find((x: { type: string }) => x.type === "Failed");
+    expect(failed.reason).toBe("PodFailurePolicy");
+    expect(failed.message).toMatch(
+      /^Container main for pod wl\/job-pod-failure-policy-example-\w+ failed with exit code 42 matching FailJob rule at index 0$/,
+    );
+  });
+
   it("Indexed completion mode gives each pod its index", async () => {
     const manifest = `apiVersion: batch/v1
 kind: Job

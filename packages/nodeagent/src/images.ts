@@ -69,6 +69,7 @@ const PROFILES: Record<string, ImageProfile> = {
   busybox: { cpuMillicores: 0, memoryMiB: 1, mode: "command", startupLogs: [], defaultScript: "" },
   alpine: { cpuMillicores: 0, memoryMiB: 1, mode: "command", startupLogs: [], defaultScript: "" },
   ubuntu: { cpuMillicores: 0, memoryMiB: 2, mode: "command", startupLogs: [], defaultScript: "" },
+  bash: { cpuMillicores: 0, memoryMiB: 2, mode: "command", startupLogs: [], defaultScript: "" },
   python: { cpuMillicores: 0, memoryMiB: 10, mode: "command", startupLogs: [], defaultScript: "" },
   node: { cpuMillicores: 0, memoryMiB: 12, mode: "command", startupLogs: [], defaultScript: "" },
   // The upstream Job example (`perl -Mbignum=bpi -wle 'print bpi(2000)'`) runs a while, then exits 0.

@@ -54,6 +54,50 @@ function podIndex(p: Pod): number | undefined {
   return Number.isNaN(n) ? undefined : n;
 }
 
+/**
+ * The first podFailurePolicy rule matching a failed pod (upstream's matchPodFailurePolicy):
+ * onExitCodes (In/NotIn over non-zero exit codes of the named or any container) or
+ * onPodConditions; with the upstream message for FailJob.
+ */
+export function matchFailurePolicy(
+  policy: Json,
+  p: Pod,
+): { action: "FailJob" | "Ignore" | "Count" | "FailIndex"; message: string } | undefined {
+  const rules: Json[] = policy?.rules ?? [];
+  const statuses: Json[] = [
+    ...((p.status as Json)?.initContainerStatuses ?? []),
+    ...((p.status as Json)?.containerStatuses ?? []),
+  ];
+  for (let i = 0; i < rules.length; i++) {
+    const r = rules[i];
+    if (r.onExitCodes) {
+      const req = r.onExitCodes;
+      for (const cs of statuses) {
+        if (req.containerName && cs.name !== req.containerName) continue;
+        const code = cs.state?.terminated?.exitCode ?? cs.lastState?.terminated?.exitCode;
+        if (code === undefined || code === 0) continue;
+        const inValues = (req.values ?? []).includes(code);
+        if (req.operator === "In" ? inValues : !inValues) {
+          return {
+            action: r.action,
+            message: `Container ${cs.name} for pod ${p.metadata.namespace}/${p.metadata.name} failed with exit code ${code} matching ${r.action} rule at index ${i}`,
+          };
+        }
+      }
+    }
+    for (const pc of r.onPodConditions ?? []) {
+      const cond = getCondition(p, pc.type);
+      if (cond && cond.status === (pc.status ?? "True")) {
+        return {
+          action: r.action,
+          message: `Pod ${p.metadata.namespace}/${p.metadata.name} has condition ${pc.type} matching ${r.action} rule at index ${i}`,
+        };
+      }
+    }
+  }
+  return undefined;
+}
+
 const hasFinalizer = (p: Pod) => (p.metadata.finalizers ?? []).includes(JOB_TRACKING_FINALIZER);
 const isFailedPod = (p: Pod) =>
   p.status?.phase === "Failed" || (!!p.metadata.deletionTimestamp && p.status?.phase !== "Succeeded");
@@ -67,6 +111,8 @@ export function startJobController(ctx: ControllerContext): RunningController {
   const backoffBase = (ctx.opts.jobBackoffBaseSeconds ?? 10) * 1000;
   const expect = new Map<string, { adds: Set<string>; dels: Set<string>; at: number }>();
   const lastFailure = new Map<string, { count: number; at: number }>();
+  // A FailJob rule matched (kept until the Failed condition is written).
+  const failureMessages = new Map<string, string>();
   const queue = new WorkQueue((k) => (k.startsWith("orphan:") ? orphan(k.slice(7)) : sync(k)), {
     name: "job-controller",
     workers: 2,
@@ -87,6 +133,7 @@ export function startJobController(ctx: ControllerContext): RunningController {
     delete: (j) => {
       expect.delete(objKey(j));
       lastFailure.delete(objKey(j));
+      failureMessages.delete(objKey(j));
       for (const p of podInf.list(j.metadata.namespace)) {
         if (controllerRef(p)?.uid === j.metadata.uid && hasFinalizer(p)) queue.add(`orphan:${objKey(p)}`);
       }
@@ -162,6 +209,8 @@ export function startJobController(ctx: ControllerContext): RunningController {
 
     // 1. Count terminated pods: record them as uncounted, drop the finalizers, then count them.
     const newlyUncounted: Pod[] = [];
+    const ignored: Pod[] = [];
+    let policyFailure: string | undefined = failureMessages.get(key);
     for (const p of pods) {
       if (!hasFinalizer(p)) continue;
       const uid = p.metadata.uid!;
@@ -173,10 +222,18 @@ export function startJobController(ctx: ControllerContext): RunningController {
         unc.succeeded = [...(unc.succeeded ?? []), uid];
         newlyUncounted.push(p);
       } else if (isFailedPod(p)) {
+        const rule = p.status?.phase === "Failed" ? matchFailurePolicy(spec.podFailurePolicy, p) : undefined;
+        if (rule?.action === "Ignore") {
+          // Not counted, not toward backoffLimit: the pod is only released (and replaced).
+          ignored.push(p);
+          continue;
+        }
+        if (rule?.action === "FailJob") policyFailure ??= rule.message;
         unc.failed = [...(unc.failed ?? []), uid];
         newlyUncounted.push(p);
       }
     }
+    if (ignored.length) await Promise.all(ignored.map(removeFinalizer));
     if (newlyUncounted.length) {
       if (stableJson(status.uncountedTerminatedPods) !== stableJson(job.status?.uncountedTerminatedPods ?? {})) {
         await writeStatus(ctx, R.jobs, job, status);
@@ -253,7 +310,10 @@ export function startJobController(ctx: ControllerContext): RunningController {
             : 0;
         const failures = (status.failed ?? 0) + restarts;
         let failReason: [string, string] | undefined;
-        if (spec.backoffLimit !== undefined && failures > spec.backoffLimit) {
+        if (policyFailure) failureMessages.set(key, policyFailure);
+        if (policyFailure) {
+          failReason = ["PodFailurePolicy", policyFailure];
+        } else if (spec.backoffLimit !== undefined && failures > spec.backoffLimit) {
           failReason = ["BackoffLimitExceeded", "Job has reached the specified backoff limit"];
         } else if (spec.activeDeadlineSeconds != null) {
           const due = Date.parse(status.startTime) + spec.activeDeadlineSeconds * 1000;
