@@ -73,6 +73,13 @@ describe("a CustomResourceDefinition", () => {
     expect(obj.spec.duration).toBe("2160h");
     expect(obj.spec.issuerRef).toEqual({ name: "letsencrypt", kind: "Issuer" });
     expect(obj.metadata.generation).toBe(1);
+    // Client-side apply again: a JSON merge patch computed from last-applied-configuration.
+    r = await k(["apply", "-f", "-"], cert("web"));
+    expect(r.stdout.trim()).toBe("certificate.certs.nuage.test/web unchanged");
+    r = await k(["apply", "-f", "-"], cert("web").replace("web.example.com", "www.example.com"));
+    expect(r.stdout.trim()).toBe("certificate.certs.nuage.test/web configured");
+    r = await k(["get", "cert", "web", "-o", "jsonpath={.spec.dnsNames[0]} {.metadata.generation}"]);
+    expect(r.stdout).toBe("www.example.com 2");
 
     r = await k(
       ["apply", "-f", "-"],
