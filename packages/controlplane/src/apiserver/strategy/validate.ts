@@ -165,6 +165,13 @@ function validateJobSpec(path: string, spec: Json, errs: FieldCause[]): void {
   }
   if (s.completionMode === "Indexed" && s.completions == null) errs.push(req(`${path}.completions`));
   const rp = s.template?.spec?.restartPolicy;
+  if (s.podFailurePolicy && rp !== "Never") {
+    errs.push({
+      field: `${path}.template.spec.restartPolicy`,
+      type: "FieldValueInvalid",
+      message: `${q(rp)}: only "Never" is supported when podFailurePolicy is specified`,
+    });
+  }
   if (rp !== "OnFailure" && rp !== "Never") {
     errs.push({
       field: `${path}.template.spec.restartPolicy`,
