@@ -222,3 +222,73 @@ test("operating a tenant: suspend and resume, a failed operation and job retried
     await ctx.close();
   }
 });
+
+test("view as tenant is read-only and banner-marked; announcements reach tenants; a tenant's try at /admin is on record", async ({
+  page,
+  browser,
+}) => {
+  test.setTimeout(120_000);
+  const tenant = await makeTenant(page, "admview");
+  expect((await page.goto("/admin/tenants"))?.status()).toBe(404);
+  const ctx = await browser.newContext();
+  const admin = await ctx.newPage();
+  let announcement = "";
+  try {
+    await makePlatformAdmin(admin);
+
+    // An announcement: every tenant sees it above the portal.
+    const message = `Maintenance of local-1 tonight ${Math.random().toString(36).slice(2, 8)}`;
+    await admin.goto("/admin/announcements");
+    await admin.getByRole("button", { name: "Publish" }).click();
+    await expect(admin.getByLabel("Message")).toBeFocused();
+    await admin.getByLabel("Message").fill(message);
+    await admin.getByRole("button", { name: "Publish" }).click();
+    const row = admin.getByRole("row").filter({ hasText: message });
+    await expect(row).toContainText("active");
+    await page.goto("/dashboard");
+    await expect(page.getByTestId("announcement-banner").filter({ hasText: message })).toBeVisible();
+    announcement = message;
+
+    // The tenant's attempt at /admin is in the audit log.
+    await admin.goto(`/admin/audit?action=admin.denied&actor=${encodeURIComponent(tenant.user.email)}`);
+    await expect(admin.getByRole("row").filter({ hasText: "page /admin" }).first()).toBeVisible();
+
+    // View as tenant: the portal as the tenant's viewers see it, banner-marked, every change refused.
+    await admin.goto("/admin/tenants");
+    await admin.getByLabel("Search", { exact: true }).fill(tenant.orgId);
+    await admin.getByRole("button", { name: "Search" }).click();
+    await admin.getByRole("link", { name: tenant.user.orgName }).click();
+    await admin.getByRole("button", { name: "View as tenant" }).click();
+    await expect(admin).toHaveURL(/\/dashboard$/);
+    await expect(admin.getByTestId("view-as-banner")).toContainText(`Viewing as ${tenant.user.orgName} (read-only)`);
+    const refused = await trpc(admin.request, "org.update", { name: "Renamed by an operator" }).catch(
+      (e: unknown) => e,
+    );
+    expect((refused as TrpcError).code).toBe("FORBIDDEN");
+    expect((refused as TrpcError).message).toContain("viewing the portal as a tenant");
+    await admin.getByRole("button", { name: "End view" }).click();
+    await expect(admin).toHaveURL(new RegExp(`/admin/tenants/${tenant.orgId}$`));
+    await expect(admin.getByRole("cell", { name: "admin.view_as.end" })).toBeVisible();
+    await expect(admin.getByRole("cell", { name: "admin.view_as.start" })).toBeVisible();
+    await admin.goto("/dashboard");
+    await expect(admin.getByTestId("view-as-banner")).toHaveCount(0);
+  } finally {
+    if (announcement) {
+      await admin.goto("/admin/announcements").catch(() => undefined);
+      const row = admin.getByRole("row").filter({ hasText: announcement });
+      await row
+        .getByRole("button", { name: "Archive" })
+        .click()
+        .catch(() => undefined);
+      await admin
+        .getByRole("dialog")
+        .getByRole("button", { name: "Archive" })
+        .click()
+        .catch(() => undefined);
+      await expect(row)
+        .toContainText("archived")
+        .catch(() => undefined);
+    }
+    await ctx.close();
+  }
+});
