@@ -268,6 +268,13 @@ export function startHpaController(ctx: ControllerContext): RunningController {
         metricError = ["FailedGetResourceMetric", `failed to get ${res} utilization: ${missingRequest}`];
         continue;
       }
+      if (inputs.some((x) => x.usage !== undefined) && !inputs.some((x) => x.usage !== undefined && !x.ignored)) {
+        metricError = [
+          "FailedGetResourceMetric",
+          `failed to get ${res} utilization: did not receive metrics for targeted pods (pods might be unready)`,
+        ];
+        continue;
+      }
       if (!inputs.some((x) => x.usage !== undefined)) {
         metricError = [
           "FailedGetResourceMetric",
