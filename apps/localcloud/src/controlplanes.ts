@@ -17,17 +17,15 @@ const SOURCE_ENTRY = join(REPO_ROOT, "packages/controlplane/src/main.ts");
 
 /**
  * V8 flags of a control-plane process, for density (many idle tenant control planes per host):
- * a 1 MiB young generation (an idle control plane allocates little; about −30 MiB RSS against the
- * default 16 MiB semi-spaces), a capped old space, and GC on the main thread only (no helper
- * threads' buffers). `--lite-mode` would save 16 MiB more but made pod start-up 2.7× and API calls
- * 2.5× slower (interpreter only), so it is not the default. NUAGE_CONTROLPLANE_NODE_FLAGS
+ * a 1 MiB young generation (an idle control plane allocates little), a capped old space and GC on
+ * the main thread only (no helper threads' buffers). Idle RSS with 3 nodes: no flags 134 MiB,
+ * these 85–97 MiB. Measured and rejected: `--no-opt` (82 MiB, but API calls under load 84 ms →
+ * 2 s p50) and `--lite-mode` (68 MiB, pod start-up 2.7× slower). NUAGE_CONTROLPLANE_NODE_FLAGS
  * replaces them (space-separated).
  */
-const V8_FLAGS = process.env.NUAGE_CONTROLPLANE_NODE_FLAGS?.split(/\s+/).filter(Boolean) ?? [
-  "--max-semi-space-size=1",
-  "--max-old-space-size=256",
-  "--single-threaded-gc",
-];
+const V8_FLAGS = process.env.NUAGE_CONTROLPLANE_NODE_FLAGS?.trim()
+  ? process.env.NUAGE_CONTROLPLANE_NODE_FLAGS.trim().split(/\s+/)
+  : ["--max-semi-space-size=1", "--max-old-space-size=256", "--single-threaded-gc"];
 
 function controlPlaneNodeArgs(entry: string): string[] {
   // From sources (fallback / NUAGE_CONTROLPLANE_FROM_SOURCE=1): `node --import tsx`, one process
