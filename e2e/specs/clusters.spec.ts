@@ -208,3 +208,40 @@ test("a viewer sees clusters but cannot create, resize or delete them", async ({
     await trpc(page.request, "clusters.delete", { id, confirmName: name });
   }
 });
+
+// An upgrade from the portal: pick the version, watch the control plane restart on it and the
+// nodes get replaced, and the page shows the new version once it runs.
+test("a cluster upgrade from the portal: version select, steps, new version", async ({ page }) => {
+  test.setTimeout(150_000);
+  await makeTenant(page, "upgrade");
+  const name = `u-${Math.random().toString(36).slice(2, 8)}`;
+  const { id } = await trpc<{ id: string }>(page.request, "clusters.create", {
+    name,
+    version: "1.32",
+    nodePools: [{ name: "default", flavor: "s-1vcpu-2gb", count: 1 }],
+  });
+  try {
+    await page.goto(`/clusters/${id}`);
+    await expect(page.getByTestId("cluster-status")).toHaveAttribute("data-status", "running", { timeout: 90_000 });
+    await expect(page.getByText("Running 1.32")).toBeVisible();
+    await page.getByLabel("Upgrade to").selectOption("1.33");
+    await page.getByRole("button", { name: "Upgrade" }).click();
+    await expect(page.getByTestId("current-operation")).toBeVisible();
+    const step = (s: string) => page.locator(`[data-testid="operation-step"][data-step="${s}"]`);
+    await expect(step("control-plane")).toBeVisible();
+    await expect(step("nodes")).toBeVisible();
+    await expect(page.getByTestId("cluster-status")).toHaveAttribute("data-status", "running", { timeout: 90_000 });
+    await expect(step("control-plane")).toHaveAttribute("data-status", "succeeded");
+    // The control plane itself runs the new version: the step checked the cluster's /version.
+    await expect(step("control-plane")).toContainText("v1.33.1");
+    await expect(page.getByText("Running 1.33")).toBeVisible();
+    await expect(page.getByText("This is the newest version offered.")).toBeVisible();
+  } finally {
+    await expect
+      .poll(async () => (await trpc<{ status: string }>(page.request, "clusters.get", { id }, "query")).status, {
+        timeout: 60_000,
+      })
+      .toMatch(/running|error/);
+    await trpc(page.request, "clusters.delete", { id, confirmName: name });
+  }
+});
