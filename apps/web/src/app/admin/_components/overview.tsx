@@ -6,7 +6,7 @@ import Link from "next/link";
 import { StatusBadge } from "~/components/clusters/status-badge";
 import { formatDateTime } from "~/lib/format";
 import { useTRPC } from "~/trpc/client";
-import { Columns, Meter, money, PageHeader, QueryState, Stat } from "./ui";
+import { Columns, HostStateBadge, Meter, money, PageHeader, QueryState, Stat } from "./ui";
 
 export function Overview() {
   const trpc = useTRPC();
@@ -76,6 +76,17 @@ export function Overview() {
                           />
                         </div>
                       ))}
+                      <ul className="grid grid-cols-2 gap-x-4 gap-y-2 sm:grid-cols-3" aria-label="vCPU per host">
+                        {d.hosts.map((h) => (
+                          <li key={h.id} className="text-xs">
+                            <span className="flex items-center justify-between gap-1 font-mono">
+                              {h.id}
+                              {h.state !== "up" ? <HostStateBadge state={h.state} /> : null}
+                            </span>
+                            <Meter used={h.usedVcpus} total={h.vcpus} label={`${h.id} vCPU`} />
+                          </li>
+                        ))}
+                      </ul>
                       <p className="text-xs text-slate-500">
                         {d.hosts.filter((h) => h.state !== "up").length} of {d.hosts.length} hosts down or draining ·{" "}
                         <Link className="text-indigo-600 hover:underline" href="/admin/capacity">
