@@ -172,38 +172,58 @@ describe("kubectl exec", () => {
     });
   }
 
+  it("runs kubectl run -it --rm … -- sh: a shell in a new pod, its exit code, the pod removed", async () => {
+    const r = await terminal(
+      `/usr/bin/kubectl --kubeconfig ${kc} run -it --rm dbg --image=busybox:1.36 --restart=Never -- sh`,
+      ["hostname\r", "exit 3\r"],
+    );
+    expect(r.out).toContain("hostname\r\ndbg\r\n# ");
+    expect(r.out).toContain('pod "dbg" deleted');
+    expect(r.code).toBe(3);
+    await eventually(async () => {
+      const left = await k(kc, ["get", "pods", "-o", "name"]);
+      if (left.includes("pod/dbg")) throw new Error(left);
+    }, 15_000);
+  });
+
   it("opens an interactive shell with a terminal (kubectl exec -it … -- sh)", async () => {
-    // util-linux `script` gives kubectl a pseudo-terminal; keys are typed with pauses.
-    const typed = ["hostname\r", "echo $HOSTNAME\r", "exit 4\r"];
-    const r = await new Promise<{ code: number | null; out: string }>((resolve) => {
-      const child = spawn(
-        "script",
-        ["-qec", `/usr/bin/kubectl --kubeconfig ${kc} exec -it ${pod} -- sh`, "/dev/null"],
-        {
-          stdio: ["pipe", "pipe", "pipe"],
-        },
-      );
-      children.add(child);
-      let out = "";
-      child.stdout?.on("data", (d: Buffer) => {
-        out += d.toString();
-      });
-      let i = 0;
-      const timer = setInterval(() => {
-        if (out.includes("# ") && i < typed.length) child.stdin?.write(typed[i++]);
-        if (i >= typed.length) clearInterval(timer);
-      }, 500);
-      const kill = setTimeout(() => child.kill("SIGTERM"), 20_000);
-      child.on("exit", (code) => {
-        clearInterval(timer);
-        clearTimeout(kill);
-        children.delete(child);
-        resolve({ code, out });
-      });
-    });
+    const r = await terminal(`/usr/bin/kubectl --kubeconfig ${kc} exec -it ${pod} -- sh`, [
+      "hostname\r",
+      "echo $HOSTNAME\r",
+      "exit 4\r",
+    ]);
     expect(r.out).toContain(`hostname\r\n${pod}\r\n# `);
     expect(r.out).toContain(`echo $HOSTNAME\r\n${pod}\r\n# `);
     expect(r.out).toContain("command terminated with exit code 4");
     expect(r.code).toBe(4);
   });
 });
+
+/** Runs a command in a pseudo-terminal (util-linux `script`), typing one line at each new prompt. */
+function terminal(command: string, typed: string[]): Promise<{ code: number | null; out: string }> {
+  return new Promise((resolve) => {
+    const child = spawn("script", ["-qec", command, "/dev/null"], { stdio: ["pipe", "pipe", "pipe"] });
+    children.add(child);
+    let out = "";
+    child.stdout?.on("data", (d: Buffer) => {
+      out += d.toString();
+    });
+    let i = 0;
+    let prompts = 0;
+    const timer = setInterval(() => {
+      const seen = out.split("# ").length - 1;
+      if (seen > prompts && i < typed.length) {
+        prompts = seen;
+        child.stdin?.write(typed[i++]);
+      }
+      if (i >= typed.length) clearInterval(timer);
+    }, 300);
+    const kill = setTimeout(() => child.kill("SIGTERM"), 45_000);
+    child.on("exit", (code) => {
+      clearInterval(timer);
+      clearTimeout(kill);
+      children.delete(child);
+      resolve({ code, out });
+    });
+  });
+}

@@ -114,7 +114,7 @@ export async function startControlPlane(
   );
   server.keepAliveTimeout = 65_000;
   // Upgraded connections: `kubectl port-forward` (SPDY/3.1, or SPDY tunneled in a WebSocket) and
-  // `kubectl exec` (SPDY/3.1).
+  // `kubectl exec`/`attach` (SPDY/3.1).
   const portForward = new PortForwarder({
     store: api.store,
     authenticator,

@@ -18,6 +18,9 @@ export interface ContainerSpec {
   livenessProbe?: Probe;
   volumeMounts?: unknown[];
   ports?: Array<{ containerPort: number; name?: string; protocol?: string }>;
+  /** `kubectl run -it`: the process reads a terminal (an interactive shell waits for `attach`). */
+  stdin?: boolean;
+  tty?: boolean;
 }
 
 export interface Probe {
@@ -114,6 +117,23 @@ export class ContainerSim {
   ) {
     this.profile = profileFor(spec.image);
     this.program = parseProgram(spec.command, spec.args);
+  }
+
+  /**
+   * A shell with stdin open and nothing to run (`kubectl run -it x --image=busybox -- sh`): it
+   * waits for input from `kubectl attach` instead of exiting, until endInteractive().
+   */
+  get interactive(): boolean {
+    if (!this.spec.stdin || this.profile.mode !== "command") return false;
+    const argv = [...(this.spec.command ?? []), ...(this.spec.args ?? [])];
+    if (argv.length === 0) return true;
+    const bin = (argv[0] ?? "").split("/").pop() ?? "";
+    return argv.length === 1 && ["sh", "bash", "ash", "dash", "zsh"].includes(bin);
+  }
+
+  /** The attached shell exited (`exit N` typed): the container ends with that code. */
+  endInteractive(code: number): void {
+    if (this.interactive) this.exit(code);
   }
 
   /** The container's resolved environment (what `kubectl exec … env` prints). */
@@ -262,7 +282,7 @@ export class ContainerSim {
       this.later(this.timing.oomDelayMs, () => this.exit(137, "OOMKilled"));
       return;
     }
-    if (this.profile.mode === "command") this.runSteps(0);
+    if (this.profile.mode === "command" && !this.interactive) this.runSteps(0);
   }
 
   /**

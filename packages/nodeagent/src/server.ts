@@ -116,6 +116,15 @@ export async function startKubeletServer(o: KubeletServerOptions): Promise<{ por
         });
         return;
       }
+      // An attached interactive shell exited: POST /exit/<ns>/<pod>/<container>?code=N.
+      const x = /^\/exit\/([^/]+)\/([^/]+)\/([^/]+)$/.exec(url.pathname);
+      if (x && req.method === "POST") {
+        const [ns, podName, cname] = [x[1], x[2], x[3]].map((v) => decodeURIComponent(v ?? ""));
+        const c = [...o.pods()].find((p) => p.namespace === ns && p.name === podName)?.container(cname ?? "");
+        if (!c) return send(404, `container ${cname} in pod ${podName} not found`);
+        c.endInteractive(Number(url.searchParams.get("code") ?? 0) || 0);
+        return send(200, "ok");
+      }
       if (req.method !== "GET" && !url.pathname.startsWith("/podHTTP/")) return send(405, "method not allowed");
       if (url.pathname === "/stats/summary") return send(200, JSON.stringify(summary(o)), "application/json");
       const m = /^\/containerLogs\/([^/]+)\/([^/]+)\/([^/]+)$/.exec(url.pathname);

@@ -18,7 +18,7 @@ import type { Store } from "./store.ts";
 type Json = any;
 const PODS = findResource("", "v1", "pods")!;
 const NODES = findResource("", "v1", "nodes")!;
-const PATH_RE = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/exec\/?$/;
+const PATH_RE = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/(exec|attach)\/?$/;
 const PROTOCOL = "v4.channel.k8s.io";
 const SHELLS = new Set(["sh", "bash", "ash", "dash", "zsh"]);
 
@@ -73,26 +73,38 @@ export class PodExec {
     const m = PATH_RE.exec(url.pathname);
     if (!m) throw new ApiError(404, "NotFound", "the server could not find the requested resource");
     const [namespace, name] = [decodeURIComponent(m[1] ?? ""), decodeURIComponent(m[2] ?? "")];
+    const attach = m[3] === "attach";
     let user: UserInfo = LOOPBACK_USER;
     if (this.deps.authenticator) {
       const u = await this.deps.authenticator.authenticate(req);
       if (!u) throw unauthorized();
       user = u;
     }
-    const attrs = { verb: "create", group: "", resource: "pods", subresource: "exec", namespace, name };
+    const attrs = { verb: "create", group: "", resource: "pods", subresource: m[3], namespace, name };
     if (!this.deps.authorizer.authorize(user, attrs)) throw forbidden(PODS, name, RbacAuthorizer.message(user, attrs));
     if (String(req.headers.upgrade ?? "").toLowerCase() === "websocket") {
       // Refused on purpose: kubectl then falls back to SPDY, which is served.
       throw badRequest("exec over WebSocket is not served; use SPDY/3.1");
     }
     const q = url.searchParams;
-    const argv = q.getAll("command");
-    if (!argv.length) throw badRequest("you must specify at least 1 command");
+    let argv = q.getAll("command");
+    if (!attach && !argv.length) throw badRequest("you must specify at least 1 command");
     const pod = (await this.deps.store.get(PODS, namespace, name)) as Json;
     const names: string[] = (pod.spec?.containers ?? []).map((c: Json) => c.name);
     const container = q.get("container") || names[0];
     if (!container || !names.includes(container)) {
       throw badRequest(`container ${container ?? ""} is not valid for pod ${name}`);
+    }
+    if (attach) {
+      // `kubectl run -it` / `kubectl attach`: the container's own interactive shell.
+      const spec = (pod.spec.containers as Json[]).find((c) => c.name === container);
+      if (!spec?.stdin) {
+        throw badRequest(
+          `container ${container} in pod ${name} does not read stdin: attach is served for interactive containers (stdin: true, e.g. kubectl run -it … -- sh)`,
+        );
+      }
+      argv = [...(spec.command ?? []), ...(spec.args ?? [])];
+      if (!argv.length) argv = ["sh"];
     }
     if (pod.status?.phase !== "Running") {
       throw badRequest(
@@ -116,7 +128,7 @@ export class PodExec {
       stderr: truthy(q.get("stderr")),
       tty: truthy(q.get("tty")),
     };
-    this.serve(socket, { namespace, name, container, node, argv, ...opts });
+    this.serve(socket, { namespace, name, container, node, argv, attach, ...opts });
   }
 
   private serve(
@@ -127,6 +139,7 @@ export class PodExec {
       container: string;
       node: Json;
       argv: string[];
+      attach: boolean;
       stdin: boolean;
       stdout: boolean;
       stderr: boolean;
@@ -170,13 +183,22 @@ export class PodExec {
   }
 
   private async run(
-    t: { namespace: string; name: string; container: string; node: Json; argv: string[]; stdin: boolean; tty: boolean },
+    t: {
+      namespace: string;
+      name: string;
+      container: string;
+      node: Json;
+      argv: string[];
+      attach: boolean;
+      stdin: boolean;
+      tty: boolean;
+    },
     streams: Record<string, SpdyStream>,
     stdinBuf: Buffer[],
     session: SpdySession,
   ): Promise<void> {
     const cmd = (t.argv[0] ?? "").split("/").pop() ?? "";
-    const interactive = t.stdin && SHELLS.has(cmd) && t.argv.length === 1;
+    const interactive = t.attach || (t.stdin && SHELLS.has(cmd) && t.argv.length === 1);
     if (interactive) return this.repl(t, streams, stdinBuf, session);
     // Only commands that read stdin wait for it to end (cat with no file, sh -s).
     const readsStdin = t.stdin && ((cmd === "cat" && t.argv.length === 1) || (SHELLS.has(cmd) && t.argv[1] === "-s"));
@@ -194,7 +216,15 @@ export class PodExec {
 
   /** `kubectl exec -it <pod> -- sh`: a prompt, one command line at a time. */
   private repl(
-    t: { namespace: string; name: string; container: string; node: Json; argv: string[]; tty: boolean },
+    t: {
+      namespace: string;
+      name: string;
+      container: string;
+      node: Json;
+      argv: string[];
+      attach: boolean;
+      tty: boolean;
+    },
     streams: Record<string, SpdyStream>,
     stdinBuf: Buffer[],
     session: SpdySession,
@@ -204,10 +234,15 @@ export class PodExec {
     let line = "";
     let busy = Promise.resolve();
     let done = false;
-    const end = (code: number) => {
+    const end = async (code: number) => {
       if (done) return;
       done = true;
-      streams.error?.write(Buffer.from(JSON.stringify(statusFor(t.argv, code))));
+      if (t.attach) {
+        // The container's own shell exits: the container ends with that code (the pod's phase
+        // tells kubectl run), and the attach session ends cleanly.
+        await this.kubeletExit(t, code).catch(() => undefined);
+        streams.error?.write(Buffer.from(JSON.stringify(statusFor(t.argv, 0))));
+      } else streams.error?.write(Buffer.from(JSON.stringify(statusFor(t.argv, code))));
       this.finish(streams, session);
     };
     const runLine = (text: string) => {
@@ -255,6 +290,36 @@ export class PodExec {
     });
     session.on("close", () => {
       done = true;
+    });
+  }
+
+  private kubeletExit(
+    t: { namespace: string; name: string; container: string; node: Json },
+    code: number,
+  ): Promise<void> {
+    const host = (t.node.status?.addresses ?? []).find((a: Json) => a.type === "InternalIP")?.address;
+    const port = t.node.status?.daemonEndpoints?.kubeletEndpoint?.Port;
+    return new Promise((resolve, reject) => {
+      const req = request(
+        {
+          host,
+          port,
+          method: "POST",
+          path: `/exit/${encodeURIComponent(t.namespace)}/${encodeURIComponent(t.name)}/${encodeURIComponent(t.container)}?code=${code}`,
+          ca: this.deps.tls.caCertPem,
+          cert: this.deps.tls.certPem,
+          key: this.deps.tls.keyPem,
+          checkServerIdentity: () => undefined,
+          timeout: 10_000,
+        },
+        (res) => {
+          res.resume();
+          res.on("end", () => resolve());
+        },
+      );
+      req.on("timeout", () => req.destroy(new Error("the node agent did not answer")));
+      req.on("error", reject);
+      req.end();
     });
   }
 

@@ -48,7 +48,7 @@ export const RESOURCES: ResourceDef[] = [
   d("v1", "pods", "Pod", true, core + "Pod", {
     shortNames: ["po"],
     categories: ["all"],
-    subresources: ["status", "binding", "eviction", "log", "portforward", "proxy", "exec"],
+    subresources: ["status", "binding", "eviction", "log", "portforward", "proxy", "exec", "attach"],
   }),
   d("v1", "services", "Service", true, core + "Service", {
     shortNames: ["svc"],

@@ -143,7 +143,7 @@ export async function handleResource(
   const { def } = r;
   const method = req.method ?? "GET";
   const sub = r.subresource;
-  if (sub === "portforward" || sub === "exec") {
+  if (sub === "portforward" || sub === "exec" || sub === "attach") {
     // Served on the HTTP server's "upgrade" event (portforward.ts); a plain request lands here.
     throw badRequest("Upgrade request required");
   }

@@ -115,8 +115,8 @@ const editRules: Rule[] = [
   { apiGroups: [""], resources: CORE_WORKLOADS, verbs: [...READ, ...WRITE] },
   { apiGroups: ["apps"], resources: APPS, verbs: [...READ, ...WRITE] },
   { apiGroups: OTHER_GROUPS, resources: ["*"], verbs: [...READ, ...WRITE] },
-  // kubectl port-forward and exec (as upstream's edit role).
-  { apiGroups: [""], resources: ["pods/portforward", "pods/exec"], verbs: ["create", "get"] },
+  // kubectl port-forward, exec and attach (as upstream's edit role).
+  { apiGroups: [""], resources: ["pods/portforward", "pods/exec", "pods/attach"], verbs: ["create", "get"] },
   ...viewRules,
 ];
 const adminRules: Rule[] = [
