@@ -3,9 +3,9 @@
 import { createServer, type Server } from "node:https";
 import type { AddressInfo } from "node:net";
 import { issueCertificate, signCsr } from "@nuage/crypto";
+import { PodExec } from "./apiserver/exec.ts";
 import { type ApiServer, createApiServer } from "./apiserver/index.ts";
 import { KubeletProxy } from "./apiserver/kubelet.ts";
-import { PodExec } from "./apiserver/exec.ts";
 import { PortForwarder } from "./apiserver/portforward.ts";
 import { findResource } from "./apiserver/registry.ts";
 import { Authenticator, type StaticToken } from "./auth/authn.ts";
