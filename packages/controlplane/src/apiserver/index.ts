@@ -1,8 +1,8 @@
 // createApiServer: storage on etcd, the generic store with admission, the loopback client, and
 // the HTTP handler (REST, discovery, OpenAPI, tables, authentication and RBAC).
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { csrIdentity, namespaceLifecycle, serviceAccountDefaults } from "../admission/lifecycle.ts";
 import { ingressAdmission } from "../admission/ingress.ts";
+import { csrIdentity, namespaceLifecycle, serviceAccountDefaults } from "../admission/lifecycle.ts";
 import { nodeRestriction } from "../admission/node-restriction.ts";
 import { limitRangeAdmission, resourceQuotaAdmission } from "../admission/quota.ts";
 import { rbacEscalation } from "../admission/rbac-escalation.ts";
