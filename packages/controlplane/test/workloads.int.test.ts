@@ -274,6 +274,9 @@ describe("StatefulSet", () => {
     const set = await json(["-n", "wl", "get", "sts", "web"]);
     expect(set.status.currentRevision).toBe(set.status.updateRevision);
     expect(await c.k(["-n", "wl", "rollout", "history", "sts/web"])).toMatch(/2\s+<none>/);
+    await c.k(["-n", "wl", "rollout", "undo", "sts/web"]);
+    await c.k(["-n", "wl", "rollout", "status", "sts/web", "--timeout=60s"]);
+    await eventually(async () => expect(await imageOf("web-0")).toBe("nginx:1.26"));
   });
 });
 
