@@ -74,6 +74,43 @@ describe("HorizontalPodAutoscaler", () => {
     90_000,
   );
 
+  it("autoscaling/v2 on memory (AverageValue) reads the pods' working set", async () => {
+    await k(kc, ["apply", "-f", "-"], { input: deployment("mem") });
+    const hpa = `apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata:
+  name: mem
+spec:
+  scaleTargetRef:
+    apiVersion: apps/v1
+    kind: Deployment
+    name: mem
+  minReplicas: 1
+  maxReplicas: 2
+  metrics:
+  - type: Resource
+    resource:
+      name: memory
+      target:
+        type: AverageValue
+        averageValue: 2Mi
+`;
+    await k(kc, ["apply", "-f", "-"], { input: hpa });
+    // nginx's working set (~8 MiB) is above 2 MiB a pod: the HPA scales to its maximum and says so.
+    await eventually(
+      async () => {
+        const h = await json(["get", "hpa", "mem"]);
+        expect(h.status.desiredReplicas).toBe(2);
+        const limited = h.status.conditions.find((c: { type: string }) => c.type === "ScalingLimited");
+        expect(limited.reason).toBe("TooManyReplicas");
+      },
+      60_000,
+      1000,
+    );
+    expect(await k(kc, ["get", "hpa", "mem", "--no-headers"])).toMatch(/memory: \d+\/2Mi\s+1\s+2/);
+    await k(kc, ["delete", "deployment,hpa", "mem"]);
+  }, 90_000);
+
   it("load through the LoadBalancer Service scales the Deployment out, then back in", async () => {
     await k(kc, ["apply", "-f", "-"], { input: deployment("php-apache") });
     await k(kc, ["rollout", "status", "deploy/php-apache", "--timeout=60s"]);
