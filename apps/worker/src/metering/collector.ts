@@ -53,7 +53,7 @@ export async function collectAll(filter: { orgIds?: string[] } = testOrgFilter()
         result.clusters++;
       } catch (e) {
         result.errors++;
-        console.warn(`[metering] cluster ${c.id}: ${(e as Error).message}`);
+        warnOnce(c.id, (e as Error).message);
       }
     }
   };
@@ -101,7 +101,7 @@ export async function collectCluster(c: ClusterRow, env = meteringEnv(), t = now
       samples.push(...namespaceSamples(c, await readNamespaceUsage(provider, c.id), lastWindow, seconds));
     } catch (e) {
       // Not guessed: the window's namespace meters stay missing (docs/metering.md).
-      console.warn(`[metering] cluster ${c.id}: namespace usage unavailable (${(e as Error).message})`);
+      warnOnce(c.id, `namespace usage unavailable (${(e as Error).message})`);
     }
   }
   return db.$transaction(
@@ -155,6 +155,15 @@ function namespaceSamples(
     push(ns, "storage_mib_seconds", storage);
   }
   return out;
+}
+
+const lastWarned = new Map<string, number>();
+/** One warning per cluster per 10 minutes: an unreachable cluster does not flood the log every minute. */
+function warnOnce(clusterId: string, message: string): void {
+  const t = Date.now();
+  if ((lastWarned.get(clusterId) ?? 0) > t - 600_000) return;
+  lastWarned.set(clusterId, t);
+  console.warn(`[metering] cluster ${clusterId}: ${message}`);
 }
 
 /** The budget check run by its own schedule. */
