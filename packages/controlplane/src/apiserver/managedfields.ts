@@ -385,8 +385,24 @@ export function trackUpdate(
 ): ManagedFieldsEntry[] | undefined {
   const schema = rootSchema(def);
   const prevEntries: ManagedFieldsEntry[] = (old?.metadata?.managedFields as ManagedFieldsEntry[] | undefined) ?? [];
-  const changed = stripUntracked(changedFields(old, next, schema), def, o.subresource);
-  const removed = old ? stripUntracked(changedFieldsRemoved(old, next, schema), def, o.subresource) : ({} as FieldSet);
+  // Walk only what this write may own: a status write its status (and metadata), a main-resource
+  // write everything but the status of kinds with a status subresource.
+  const view = (x: Json): Json => {
+    if (x === undefined || x === null || typeof x !== "object") return x;
+    const { managedFields: _m, ...metadata } = x.metadata ?? {};
+    if (o.subresource === "status") return { metadata, status: x.status };
+    if (def.subresources?.includes("status")) {
+      const { status: _s, ...rest } = x;
+      return { ...rest, metadata };
+    }
+    return { ...x, metadata };
+  };
+  const before = view(old);
+  const after = view(next);
+  const changed = stripUntracked(changedFields(before, after, schema), def, o.subresource);
+  const removed = before
+    ? stripUntracked(changedFieldsRemoved(before, after, schema), def, o.subresource)
+    : ({} as FieldSet);
   if (isEmpty(changed) && isEmpty(removed)) return prevEntries.length ? prevEntries : undefined;
   const lost = union(changed, removed);
   const out: ManagedFieldsEntry[] = [];
