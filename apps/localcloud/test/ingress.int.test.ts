@@ -3,6 +3,10 @@
 // routing (Exact, Prefix, ImplementationSpecific, wildcard hosts) to Services, the default
 // backend, 404 when nothing matches, and validation errors naming the field.
 import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createCA, issueCertificate } from "@nuage/crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually, KUBECTLS, k, kubectl, startTestCluster } from "./helpers.ts";
 
@@ -22,6 +26,12 @@ function get(host: string, path: string): Promise<{ status: number; body: string
         resolve({ status: Number(text.slice(i + 1)), body: text.slice(0, i) });
       },
     );
+  });
+}
+
+function run(bin: string, args: string[]): Promise<string> {
+  return new Promise((resolve) => {
+    execFile(bin, args, { timeout: 10_000 }, (_err, stdout, stderr) => resolve(`${stdout}${stderr}`));
   });
 }
 
@@ -140,6 +150,73 @@ describe("Ingress served by localcloud", () => {
       if ((await who("nowhere.example", "/")) !== "nginx") throw new Error("default backend not used yet");
     }, 15_000);
     expect(await who("shop.example.com", "/api")).toBe("api");
+  });
+
+  it("serves HTTPS with the Ingress's TLS Secret (by SNI), else a self-signed default", async () => {
+    const ca = await createCA({ commonName: "ingress-test-ca" });
+    const cert = await issueCertificate({
+      ca,
+      commonName: "secure.example",
+      dnsNames: ["secure.example"],
+      usage: "server",
+      validityMs: 3_600_000,
+    });
+    const dir = mkdtempSync(join(tmpdir(), "nuage-ingress-tls-"));
+    try {
+      writeFileSync(join(dir, "ca.pem"), ca.certPem);
+      writeFileSync(join(dir, "tls.crt"), cert.certPem);
+      writeFileSync(join(dir, "tls.key"), cert.keyPem);
+      await k(kc, [
+        "create",
+        "secret",
+        "tls",
+        "secure-tls",
+        `--cert=${join(dir, "tls.crt")}`,
+        `--key=${join(dir, "tls.key")}`,
+      ]);
+      await k(kc, ["apply", "-f", "-"], {
+        input: `apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: { name: secure }
+spec:
+  tls: [{ hosts: [secure.example], secretName: secure-tls }]
+  rules:
+    - host: secure.example
+      http:
+        paths: [{ path: /, pathType: Prefix, backend: { service: { name: web, port: { name: http } } } }]
+`,
+      });
+      expect(await k(kc, ["get", "ingress", "secure", "--no-headers"])).toMatch(
+        /secure\s+nuage\s+secure\.example\s+\S*\s+80, 443/,
+      );
+      // Verified against the test CA: the Secret's certificate is served for its host.
+      const ok = await eventually(async () => {
+        const r = await run("curl", [
+          "-sS",
+          "--max-time",
+          "5",
+          "--cacert",
+          join(dir, "ca.pem"),
+          "--resolve",
+          `secure.example:443:${address}`,
+          "https://secure.example/",
+        ]);
+        if (!r.includes("Welcome to nginx!")) throw new Error(r);
+        return r;
+      }, 20_000);
+      expect(ok).toContain("Welcome to nginx!");
+      const other = await run("curl", [
+        "-sSkv",
+        "--max-time",
+        "5",
+        "--resolve",
+        `other.example:443:${address}`,
+        "https://other.example/",
+      ]);
+      expect(other).toContain("CN=Kubernetes Ingress Controller Fake Certificate");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("answers 503 when the backend Service has no ready endpoint", async () => {

@@ -1,6 +1,6 @@
 // Ingress routing precedence (host, then Exact, then the longest Prefix), pure.
 import { describe, expect, it } from "vitest";
-import { route } from "./ingress.ts";
+import { route, tlsSecretFor } from "./ingress.ts";
 
 const backend = (name: string) => ({ service: { name, port: { number: 80 } } });
 const ing = (name: string, spec: Record<string, unknown>, created = "2026-01-01T00:00:00Z") => ({
@@ -50,5 +50,15 @@ describe("ingress routing", () => {
     const fb = ing("fb", { defaultBackend: backend("fallback") }, "2026-02-01T00:00:00Z");
     expect(to("other.org", "/", [shop, fb])).toBe("fallback");
     expect(to("other.org", "/")).toBeUndefined();
+  });
+});
+
+describe("ingress TLS", () => {
+  it("picks the Secret of the TLS entry naming the SNI host, exact before wildcard", () => {
+    const a = ing("a", { tls: [{ hosts: ["*.example.com"], secretName: "wild" }] });
+    const b = ing("b", { tls: [{ hosts: ["shop.example.com"], secretName: "shop" }] });
+    expect(tlsSecretFor([a, b], "shop.example.com")).toEqual({ namespace: "default", name: "shop" });
+    expect(tlsSecretFor([a, b], "blog.example.com")).toEqual({ namespace: "default", name: "wild" });
+    expect(tlsSecretFor([a, b], "a.b.example.com")).toBeUndefined();
   });
 });

@@ -5,7 +5,10 @@
 // longest Prefix by path elements; ImplementationSpecific as a string prefix) to a ready endpoint
 // of the backend Service. Nothing matching: the Ingresses' defaultBackend, else 404.
 import http from "node:http";
+import https from "node:https";
 import type net from "node:net";
+import tls from "node:tls";
+import { createCA, issueCertificate } from "@nuage/crypto";
 import type { ClusterNetwork, KubeClient, KubeObj, NetService } from "@nuage/nodeagent";
 import { KubeApiError } from "@nuage/nodeagent";
 
@@ -19,6 +22,7 @@ interface Backend {
 interface Ingress extends KubeObj {
   spec?: {
     ingressClassName?: string;
+    tls?: Array<{ hosts?: string[]; secretName?: string }>;
     defaultBackend?: Backend;
     rules?: Array<{
       host?: string;
@@ -86,12 +90,34 @@ export function route(ingresses: Ingress[], hostHeader: string, url: string): Ro
   return fallback?.spec?.defaultBackend ? { ingress: fallback, backend: fallback.spec.defaultBackend } : undefined;
 }
 
+/** The TLS entry (secret) of the served Ingresses for an SNI name: exact host, then `*.` wildcard. */
+export function tlsSecretFor(
+  ingresses: Ingress[],
+  servername: string,
+): { namespace: string; name: string } | undefined {
+  const host = servername.toLowerCase();
+  let wild: { namespace: string; name: string } | undefined;
+  for (const i of ingresses) {
+    for (const t of i.spec?.tls ?? []) {
+      if (!t.secretName) continue;
+      const ref = { namespace: i.metadata.namespace ?? "default", name: t.secretName };
+      for (const h of t.hosts ?? []) {
+        if (h.toLowerCase() === host) return ref;
+        if (!wild && h.startsWith("*.") && hostScore(h, host) === 2) wild = ref;
+      }
+    }
+  }
+  return wild;
+}
+
 export function startIngressController(opts: {
   client: KubeClient;
   network: ClusterNetwork;
   /** This cluster's ingress address (a localcloud load balancer record of its own). */
   address: string;
   port?: number;
+  /** HTTPS for the Ingresses' `spec.tls` (their Secrets, by SNI); 0 = none. Default 443. */
+  tlsPort?: number;
   log: (msg: string, fields?: Record<string, unknown>) => void;
 }): { stop(): void; server: http.Server } {
   const { client, network, address, log } = opts;
@@ -186,7 +212,7 @@ export function startIngressController(opts: {
     },
   );
 
-  const server = http.createServer((req, res) => {
+  const handle = (req: http.IncomingMessage, res: http.ServerResponse, proto: "http" | "https") => {
     const sendPage = (code: number, text: string) => {
       const body = page(code, text);
       res.writeHead(code, { "Content-Type": "text/html", "Content-Length": Buffer.byteLength(body) });
@@ -206,7 +232,7 @@ export function startIngressController(opts: {
     headers["x-forwarded-for"] = xff ? `${xff}, ${clientIP}` : clientIP;
     headers["x-real-ip"] = clientIP;
     headers["x-forwarded-host"] = String(req.headers.host ?? "");
-    headers["x-forwarded-proto"] = "http";
+    headers["x-forwarded-proto"] = proto;
     // One upstream connection per request (the next request may pick another endpoint).
     headers.connection = "close";
     const up = http.request(
@@ -228,9 +254,63 @@ export function startIngressController(opts: {
       else res.destroy();
     });
     req.pipe(up);
-  });
+  };
+  const server = http.createServer((req, res) => handle(req, res, "http"));
   server.on("error", (err) => log("ingress listen failed", { address, error: err.message }));
   server.listen(opts.port ?? 80, address);
+
+  // HTTPS: the certificate of the Ingress TLS entry naming the SNI host (its kubernetes.io/tls
+  // Secret), else a self-signed default, like ingress-nginx's "Fake Certificate".
+  let tlsServer: https.Server | undefined;
+  const contexts = new Map<string, { at: number; ctx: tls.SecureContext | undefined }>();
+  const secretContext = async (ref: { namespace: string; name: string }): Promise<tls.SecureContext | undefined> => {
+    const k = `${ref.namespace}/${ref.name}`;
+    const hit = contexts.get(k);
+    if (hit && Date.now() - hit.at < 10_000) return hit.ctx;
+    let ctx: tls.SecureContext | undefined;
+    try {
+      const secret = await client.get<{ data?: Record<string, string> }>(
+        `/api/v1/namespaces/${ref.namespace}/secrets/${ref.name}`,
+      );
+      const cert = Buffer.from(secret.data?.["tls.crt"] ?? "", "base64").toString("utf8");
+      const key = Buffer.from(secret.data?.["tls.key"] ?? "", "base64").toString("utf8");
+      ctx = cert && key ? tls.createSecureContext({ cert, key }) : undefined;
+    } catch (err) {
+      log("ingress TLS secret unusable", { secret: k, error: (err as Error).message });
+    }
+    contexts.set(k, { at: Date.now(), ctx });
+    return ctx;
+  };
+  if (opts.tlsPort !== 0) {
+    void (async () => {
+      const ca = await createCA({ commonName: "Kubernetes Ingress Controller Fake CA", validityDays: 3650 });
+      const fake = await issueCertificate({
+        ca,
+        commonName: "Kubernetes Ingress Controller Fake Certificate",
+        dnsNames: ["ingress.local"],
+        usage: "server",
+        validityMs: 3650 * 86_400_000,
+      });
+      if (stopped) return;
+      tlsServer = https.createServer(
+        {
+          cert: fake.certPem,
+          key: fake.keyPem,
+          SNICallback: (servername, cb) => {
+            const ref = tlsSecretFor(served(), servername);
+            if (!ref) return cb(null, undefined);
+            secretContext(ref).then(
+              (ctx) => cb(null, ctx),
+              () => cb(null, undefined),
+            );
+          },
+        },
+        (req, res) => handle(req, res, "https"),
+      );
+      tlsServer.on("error", (err) => log("ingress TLS listen failed", { address, error: err.message }));
+      tlsServer.listen(opts.tlsPort ?? 443, address);
+    })().catch((err: Error) => log("ingress TLS not started", { error: err.message }));
+  }
 
   return {
     server,
@@ -240,6 +320,8 @@ export function startIngressController(opts: {
       ingWatch.stop();
       server.closeAllConnections();
       server.close();
+      tlsServer?.closeAllConnections();
+      tlsServer?.close();
     },
   };
 }
