@@ -30,6 +30,9 @@ async function waitControlPlane(ctx: StepContext): Promise<string> {
   // The VMs boot while the control plane does (their node agents wait for it): the create's
   // longest two waits overlap. The nodes step then only waits for them to join.
   await createMachines(ctx, ctx.cluster.version);
+  // The platform's admin credential is signed by the cluster CA, which exists already: fetch it
+  // meanwhile too (the datastore step uses it; a failure here is retried there).
+  const kube = kubeFor(ctx).catch(() => undefined);
   const cp = await waitFor(
     "The control plane starting",
     CP_READY_TIMEOUT_MS,
@@ -40,6 +43,7 @@ async function waitControlPlane(ctx: StepContext): Promise<string> {
     },
     150,
   );
+  await kube;
   await getDb().cluster.update({ where: inOrg(ctx.orgId, ctx.cluster.id), data: { endpoint: cp.endpoint } });
   return `API server running at ${cp.endpoint}${ctx.cluster.haControlPlane ? " (HA)" : ""}`;
 }
