@@ -61,7 +61,7 @@ export class TcpBalancer {
               s.destroy();
               resolve();
             });
-            s.once("error", () => {
+            s.on("error", () => {
               clearTimeout(t);
               this.failedAt.set(b.port, Date.now());
               resolve();
@@ -100,7 +100,7 @@ export class TcpBalancer {
         upstream.pipe(client);
         client.resume();
       });
-      upstream.once("error", () => {
+      upstream.on("error", () => {
         clearTimeout(t);
         if (upstream.connecting || !upstream.remotePort) {
           // Refused or timed out before connecting: mark it and try the next backend.
