@@ -3,16 +3,19 @@
 // runs in the node agent's simulated container (`POST /exec/<ns>/<pod>/<container>` on the kubelet
 // API); an interactive shell (`kubectl exec -it <pod> -- sh`) is a line-by-line prompt over the
 // same call. Exit codes come back as upstream's NonZeroExitCode Status.
+
+import { EventEmitter } from "node:events";
 import type { IncomingMessage } from "node:http";
 import { request } from "node:https";
 import type { Duplex } from "node:stream";
+import { type WebSocket, WebSocketServer } from "ws";
 import type { Authenticator } from "../auth/authn.ts";
 import { RbacAuthorizer } from "../auth/rbac.ts";
 import { LOOPBACK_USER, type UserInfo } from "./context.ts";
 import { ApiError, asApiError, badRequest, forbidden, toStatus, unauthorized } from "./errors.ts";
 import type { KubeletClientTls } from "./kubelet.ts";
 import { findResource } from "./registry.ts";
-import { SpdySession, type SpdyStream } from "./spdy.ts";
+import { SpdySession } from "./spdy.ts";
 import type { Store } from "./store.ts";
 
 type Json = any;
@@ -20,6 +23,39 @@ const PODS = findResource("", "v1", "pods")!;
 const NODES = findResource("", "v1", "nodes")!;
 const PATH_RE = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/(exec|attach)\/?$/;
 const PROTOCOL = "v4.channel.k8s.io";
+/** WebSocket subprotocols served (kubectl ≥ 1.30 offers v5 first; @kubernetes/client-node v4). */
+const WS_PROTOCOLS = ["v5.channel.k8s.io", "v4.channel.k8s.io"];
+const CHANNELS = ["stdin", "stdout", "stderr", "error", "resize"];
+
+/** One stream of an exec session: a SPDY stream, or a channel of the WebSocket protocol. */
+interface Chan extends EventEmitter {
+  remoteClosed: boolean;
+  write(data: Buffer): void;
+  end(): void;
+}
+interface Sess {
+  close(): void;
+  on(event: "close", fn: () => void): unknown;
+}
+
+/** A channel of the k8s WebSocket stream protocol: binary messages prefixed with the channel byte. */
+class WsChannel extends EventEmitter implements Chan {
+  remoteClosed = false;
+  private ended = false;
+  constructor(
+    private readonly ws: WebSocket,
+    private readonly id: number,
+  ) {
+    super();
+  }
+  write(data: Buffer): void {
+    if (!this.ended && this.ws.readyState === this.ws.OPEN) this.ws.send(Buffer.concat([Buffer.from([this.id]), data]));
+  }
+  end(): void {
+    // The client reads to the close of the connection; v5's close message goes client → server only.
+    this.ended = true;
+  }
+}
 const SHELLS = new Set(["sh", "bash", "ash", "dash", "zsh"]);
 
 interface ExecResult {
@@ -82,10 +118,6 @@ export class PodExec {
     }
     const attrs = { verb: "create", group: "", resource: "pods", subresource: m[3], namespace, name };
     if (!this.deps.authorizer.authorize(user, attrs)) throw forbidden(PODS, name, RbacAuthorizer.message(user, attrs));
-    if (String(req.headers.upgrade ?? "").toLowerCase() === "websocket") {
-      // Refused on purpose: kubectl then falls back to SPDY, which is served.
-      throw badRequest("exec over WebSocket is not served; use SPDY/3.1");
-    }
     const q = url.searchParams;
     let argv = q.getAll("command");
     if (!attach && !argv.length) throw badRequest("you must specify at least 1 command");
@@ -112,6 +144,31 @@ export class PodExec {
       );
     }
     const node = (await this.deps.store.get(NODES, undefined, pod.spec.nodeName)) as Json;
+    const opts = {
+      stdin: truthy(q.get("stdin")),
+      stdout: truthy(q.get("stdout")),
+      stderr: truthy(q.get("stderr")),
+      tty: truthy(q.get("tty")),
+    };
+    if (String(req.headers.upgrade ?? "").toLowerCase() === "websocket") {
+      const asked = String(req.headers["sec-websocket-protocol"] ?? "")
+        .split(",")
+        .map((x) => x.trim());
+      const protocol = WS_PROTOCOLS.find((p) => asked.includes(p));
+      if (!protocol) throw badRequest(`unsupported WebSocket subprotocol; served: ${WS_PROTOCOLS.join(", ")}`);
+      this.wss.handleUpgrade(req, socket, head, (ws) => {
+        this.serveWebSocket(ws, protocol === "v5.channel.k8s.io", {
+          namespace,
+          name,
+          container,
+          node,
+          argv,
+          attach,
+          ...opts,
+        });
+      });
+      return;
+    }
     const offered = String(req.headers["x-stream-protocol-version"] ?? "")
       .split(",")
       .map((s) => s.trim());
@@ -122,12 +179,6 @@ export class PodExec {
       `HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: ${PROTOCOL}\r\n\r\n`,
     );
     if (head.length) socket.unshift(head);
-    const opts = {
-      stdin: truthy(q.get("stdin")),
-      stdout: truthy(q.get("stdout")),
-      stderr: truthy(q.get("stderr")),
-      tty: truthy(q.get("tty")),
-    };
     this.serve(socket, { namespace, name, container, node, argv, attach, ...opts });
   }
 
@@ -147,7 +198,7 @@ export class PodExec {
     },
   ): void {
     const session = new SpdySession(conn);
-    const streams: Record<string, SpdyStream> = {};
+    const streams: Record<string, Chan> = {};
     const want = [
       "error",
       ...(t.stdin ? ["stdin"] : []),
@@ -157,7 +208,7 @@ export class PodExec {
     ];
     let started = false;
     const stdinBuf: Buffer[] = [];
-    session.on("stream", (s: SpdyStream) => {
+    session.on("stream", (s: Chan & { headers: Record<string, string> }) => {
       const type = s.headers.streamtype ?? "";
       streams[type] = s;
       if (type === "stdin") s.on("data", (d: Buffer) => stdinBuf.push(d));
@@ -171,12 +222,59 @@ export class PodExec {
     });
   }
 
-  private finish(streams: Record<string, SpdyStream>, session: SpdySession): void {
+  private readonly wss = new WebSocketServer({
+    noServer: true,
+    handleProtocols: (protocols) => WS_PROTOCOLS.find((p) => protocols.has(p)) ?? false,
+  });
+
+  private serveWebSocket(ws: WebSocket, v5: boolean, t: Parameters<PodExec["serve"]>[1]): void {
+    const streams: Record<string, Chan> = {};
+    const channels = CHANNELS.map((_, i) => new WsChannel(ws, i));
+    const use = (n: string) => {
+      streams[n] = channels[CHANNELS.indexOf(n)] as WsChannel;
+    };
+    use("error");
+    if (t.stdin) use("stdin");
+    if (t.stdout) use("stdout");
+    if (t.stderr && !t.tty) use("stderr");
+    if (t.tty) use("resize");
+    const stdinBuf: Buffer[] = [];
+    streams.stdin?.on("data", (d: Buffer) => stdinBuf.push(d));
+    ws.on("message", (data: Buffer) => {
+      const ch = data[0];
+      if (ch === 255 && v5) {
+        const c = channels[data[1] ?? -1];
+        if (c && !c.remoteClosed) {
+          c.remoteClosed = true;
+          c.emit("end");
+        }
+      } else if (ch !== undefined && channels[ch] && data.length > 1) channels[ch]?.emit("data", data.subarray(1));
+    });
+    ws.on("error", () => undefined);
+    ws.on("close", () => {
+      for (const c of channels) {
+        if (!c.remoteClosed) {
+          c.remoteClosed = true;
+          c.emit("end");
+        }
+      }
+    });
+    const session: Sess = {
+      close: () => ws.close(1000),
+      on: (_e: "close", fn: () => void) => ws.on("close", fn),
+    };
+    void this.run(t, streams, stdinBuf, session).catch((e: Error) => {
+      streams.error?.write(Buffer.from(JSON.stringify(toStatus(asApiError(e)))));
+      this.finish(streams, session);
+    });
+  }
+
+  private finish(streams: Record<string, Chan>, session: Sess): void {
     for (const s of Object.values(streams)) s.end();
     setTimeout(() => session.close(), 200).unref();
   }
 
-  private out(streams: Record<string, SpdyStream>, t: { tty: boolean }, r: ExecResult): void {
+  private out(streams: Record<string, Chan>, t: { tty: boolean }, r: ExecResult): void {
     const fix = (s: string) => (t.tty ? s.replace(/\r?\n/g, "\r\n") : s);
     if (r.stdout) streams.stdout?.write(Buffer.from(fix(r.stdout)));
     if (r.stderr) (t.tty ? streams.stdout : streams.stderr)?.write(Buffer.from(fix(r.stderr)));
@@ -193,9 +291,9 @@ export class PodExec {
       stdin: boolean;
       tty: boolean;
     },
-    streams: Record<string, SpdyStream>,
+    streams: Record<string, Chan>,
     stdinBuf: Buffer[],
-    session: SpdySession,
+    session: Sess,
   ): Promise<void> {
     const cmd = (t.argv[0] ?? "").split("/").pop() ?? "";
     const interactive = t.attach || (t.stdin && SHELLS.has(cmd) && t.argv.length === 1);
@@ -225,9 +323,9 @@ export class PodExec {
       attach: boolean;
       tty: boolean;
     },
-    streams: Record<string, SpdyStream>,
+    streams: Record<string, Chan>,
     stdinBuf: Buffer[],
-    session: SpdySession,
+    session: Sess,
   ): void {
     const prompt = t.tty ? "# " : "";
     const write = (s: string) => streams.stdout?.write(Buffer.from(s));
