@@ -104,6 +104,25 @@ function reply(res: ServerResponse, ctx: RequestContext | undefined, code: numbe
   res.end(JSON.stringify(body));
 }
 
+// JSON of watch-cache objects, which are never modified (a change replaces the object): a large
+// LIST reuses each item's encoding instead of stringifying megabytes again.
+const encoded = new WeakMap<object, string>();
+
+function replyList(res: ServerResponse, list: { items: KubeObject[]; [k: string]: unknown }): void {
+  const { items, ...head } = list;
+  const parts: string[] = [];
+  for (const o of items) {
+    let s = encoded.get(o);
+    if (s === undefined) {
+      s = JSON.stringify(o);
+      encoded.set(o, s);
+    }
+    parts.push(s);
+  }
+  res.writeHead(200, { "Content-Type": "application/json", "Cache-Control": "no-cache, private" });
+  res.end(`${JSON.stringify(head).slice(0, -1)},"items":[${parts.join(",")}]}`);
+}
+
 function wantsTable(req: IncomingMessage): boolean {
   return /as=Table/.test(String(req.headers.accept ?? ""));
 }
@@ -172,7 +191,7 @@ export async function handleResource(
     if (!r.name) {
       const list = await store.list(def, listOpts(r, q), true);
       if (table) return reply(res, undefined, 200, toTable(def, list.items, list, include));
-      return reply(res, undefined, 200, {
+      return replyList(res, {
         kind: `${def.kind}List`,
         apiVersion: gvString(def.group, def.version),
         metadata: { resourceVersion: list.resourceVersion, ...(list.continue ? { continue: list.continue } : {}) },

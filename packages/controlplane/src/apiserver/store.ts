@@ -79,7 +79,14 @@ export class Store {
       filter,
       cached: cached === true,
     });
-    return { items: res.items.map((o) => this.typed(def, o)), resourceVersion: res.revision, continue: res.continue };
+    // Cached items already of this version are passed as they are (read-only), so their JSON can be reused.
+    const gv = gvString(def.group, def.version);
+    const same = (o: KubeObject) => cached && o.apiVersion === gv && o.kind === def.kind && !conversionFor(def);
+    return {
+      items: res.items.map((o) => (same(o) ? o : this.typed(def, o))),
+      resourceVersion: res.revision,
+      continue: res.continue,
+    };
   }
 
   watch(
