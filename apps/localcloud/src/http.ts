@@ -270,6 +270,7 @@ export function routes(cloud: Cloud): Array<[string, RegExp, Handler]> {
       /^\/v1\/loadbalancers$/,
       async ({ body }) => {
         const r = cloud.resources.createLoadBalancer(parse(ZLoadBalancerInput, body));
+        cloud.traffic.syncLoadBalancers(cloud.resources.listLoadBalancers());
         return created(r, r.loadBalancer);
       },
     ],
@@ -278,6 +279,8 @@ export function routes(cloud: Cloud): Array<[string, RegExp, Handler]> {
       /^\/v1\/loadbalancers\/([^/]+)$/,
       async ({ params, body }) => {
         const r = cloud.resources.createLoadBalancer(parse(ZLoadBalancerInput, withId(body, params[0] ?? "")));
+        // One with a controlPlaneId forwards to that cluster's nodes (its targetPorts are node ports).
+        cloud.traffic.syncLoadBalancers(cloud.resources.listLoadBalancers());
         return created(r, r.loadBalancer);
       },
     ],
@@ -286,6 +289,7 @@ export function routes(cloud: Cloud): Array<[string, RegExp, Handler]> {
       /^\/v1\/loadbalancers\/([^/]+)$/,
       async ({ params }) => {
         const deleted = cloud.resources.deleteLoadBalancer(params[0] ?? "");
+        cloud.traffic.syncLoadBalancers(cloud.resources.listLoadBalancers());
         return [
           deleted ? 200 : 404,
           deleted ? { deleted: true } : { code: "NotFound", message: `load balancer ${params[0]} not found` },

@@ -5,6 +5,7 @@
 // pods' CPU in the metrics API.
 import { execFile } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { LocalcloudClient } from "../src/index.ts";
 import { eventually, KUBECTLS, k, startTestCluster } from "./helpers.ts";
 
 let env: Awaited<ReturnType<typeof startTestCluster>>;
@@ -123,6 +124,26 @@ describe("traffic through Services", () => {
       }, 15_000);
       expect(r).toBe("200");
     }
+  });
+
+  it("forwards a load balancer made through localcloud's API to the cluster's node ports", async () => {
+    const port = Number(await k(kc, ["get", "svc", "web-np", "-o", "jsonpath={.spec.ports[0].nodePort}"]));
+    const api = new LocalcloudClient(env.cloud.lc.url, env.cloud.token);
+    const lb = await api.request<{ address: string }>("PUT", `/v1/loadbalancers/${env.cluster.name}-manual`, {
+      controlPlaneId: env.cluster.name,
+      ports: [{ port: 8089, targetPort: port, protocol: "TCP" }],
+    });
+    const r = await eventually(async () => {
+      const x = await curl(["-o", "/dev/null", "-w", "%{http_code}", `http://${lb.address}:8089/`]);
+      if (x.out !== "200") throw new Error(x.out);
+      return x.out;
+    }, 10_000);
+    expect(r).toBe("200");
+    await api.request("DELETE", `/v1/loadbalancers/${env.cluster.name}-manual`);
+    await eventually(async () => {
+      const x = await curl([`http://${lb.address}:8089/`]);
+      if (x.code === 0) throw new Error("still listening");
+    }, 10_000);
   });
 
   it("sends traffic only to ready pods (readiness gates membership)", async () => {
