@@ -236,6 +236,12 @@ test("view as tenant is read-only and banner-marked; announcements reach tenants
   try {
     await makePlatformAdmin(admin);
 
+    // The overview answers the usual questions at a glance.
+    await admin.goto("/admin");
+    await expect(admin.getByTestId("stat-active")).toContainText(/\d+/);
+    await expect(admin.getByRole("list", { name: "vCPU per host" }).getByRole("listitem").first()).toBeVisible();
+    await expect(admin.getByRole("heading", { name: "Failed operations, last 24 h" })).toBeVisible();
+
     // An announcement: every tenant sees it above the portal.
     const message = `Maintenance of local-1 tonight ${Math.random().toString(36).slice(2, 8)}`;
     await admin.goto("/admin/announcements");
