@@ -31,6 +31,14 @@ process.env.NUAGE_URL = BASE_URL;
 process.env.NUAGE_E2E_LOCALCLOUD_URL = LOCALCLOUD_URL;
 process.env.NUAGE_E2E_LOCALCLOUD_TOKEN ??= randomBytes(24).toString("hex");
 const LOCALCLOUD_ROOT = join(tmpdir(), "nuage-e2e-localcloud");
+// The fake Stripe server of this run (billing spec): API, Checkout page, signed webhooks to the portal.
+const STRIPE_FAKE_PORT = 4193;
+process.env.NUAGE_E2E_STRIPE_WEBHOOK_SECRET ??= `whsec_${randomBytes(16).toString("hex")}`;
+const stripeEnv = {
+  STRIPE_SECRET_KEY: "sk_test_nuage_e2e",
+  STRIPE_API_BASE: `http://127.0.0.1:${STRIPE_FAKE_PORT}`,
+  STRIPE_WEBHOOK_SECRET: process.env.NUAGE_E2E_STRIPE_WEBHOOK_SECRET,
+};
 const LOCALCLOUD_DATA = join(LOCALCLOUD_ROOT, process.env.NUAGE_E2E_RUN);
 
 /** Mail folders of earlier runs are kept a day for debugging, then removed. */
@@ -66,6 +74,7 @@ const serverEnv: Record<string, string> = {
   NUAGE_RATE_LIMIT_RESET: "50/3600",
   NUAGE_LOCALCLOUD_URL: LOCALCLOUD_URL,
   NUAGE_LOCALCLOUD_TOKEN: process.env.NUAGE_E2E_LOCALCLOUD_TOKEN,
+  ...stripeEnv,
 };
 
 const build = process.env.NUAGE_E2E_SKIP_BUILD === "1" ? "" : "npx next build && ";
@@ -99,6 +108,21 @@ export default defineConfig({
   },
   projects: [{ name: "chromium", use: { browserName: "chromium" } }],
   webServer: [
+    {
+      command: "npx tsx packages/core/src/billing/testing/stripe-fake-main.ts",
+      cwd: ROOT,
+      url: `http://127.0.0.1:${STRIPE_FAKE_PORT}/healthz`,
+      env: {
+        ...(process.env as Record<string, string>),
+        ...stripeEnv,
+        NUAGE_STRIPE_FAKE_PORT: String(STRIPE_FAKE_PORT),
+        NUAGE_STRIPE_FAKE_WEBHOOK_URL: `${BASE_URL}/api/stripe/webhook`,
+      },
+      timeout: 60_000,
+      reuseExistingServer: false,
+      stdout: "ignore",
+      stderr: "pipe",
+    },
     {
       command: `${build}npx next start -p ${WEB_PORT}`,
       cwd: join(ROOT, "apps/web"),
