@@ -61,20 +61,27 @@ async function kubectlReady(kubeconfig: string): Promise<number> {
   return r.stdout.split("\n").filter((l) => /\sReady\s/.test(l)).length;
 }
 
+/** Where the platform figure goes besides the steps: the create call, and running → kubectl sees Ready. */
+const createCall: number[] = [];
+const afterRunning: number[] = [];
+
 async function platformOne(i: number): Promise<number> {
   const t0 = Date.now();
   const c = await caller.clusters.create({
     name: `bench-${i}`,
     nodePools: [{ name: "p", flavor: "s-1vcpu-2gb", count: NODES }],
   });
+  createCall.push(Date.now() - t0);
   for (;;) {
     const now = await caller.clusters.get({ id: c.id });
     if (now.status === "error") throw new Error(`cluster ${i}: ${now.statusMessage}`);
     if (now.status === "running") break;
     await sleep(200);
   }
+  const t1 = Date.now();
   const { kubeconfig } = await caller.clusters.kubeconfig({ id: c.id, ttlHours: 1 });
   while ((await kubectlReady(kubeconfig)) < NODES) await sleep(200);
+  afterRunning.push(Date.now() - t1);
   return Date.now() - t0;
 }
 
@@ -109,6 +116,9 @@ try {
     parts.push(`${name} ${sec(pct(d, 50))}`);
   }
   console.log(`platform steps (p50): ${parts.join(", ")}`);
+  console.log(
+    `create call p50 ${sec(pct(createCall, 50))} (max ${sec(Math.max(...createCall))}); running → kubeconfig + kubectl sees Ready p50 ${sec(pct(afterRunning, 50))}`,
+  );
   for (const c of await caller.clusters.list()) await caller.clusters.delete({ id: c.id, confirmName: c.name });
   for (;;) {
     const left = await db.cluster.count({ where: { orgId: org.id, status: { not: "deleted" } } });
