@@ -26,7 +26,17 @@ import { useClusterId } from "../clusters/use-cluster";
 import { useMe } from "../portal/me-context";
 import { draftFrom, draftToInput, type QuotaDraft, QuotaFields } from "./quota-fields";
 import { ItemDialog, RevealDialog } from "./secret-dialogs";
-import { formatBytes, type GrantRow, type ItemRow, quotaLabel, SyncBadge, UsageBar } from "./shared";
+import {
+  formatBytes,
+  type GrantRow,
+  type ItemRow,
+  KeyValueRows,
+  quotaLabel,
+  SyncBadge,
+  toRecord,
+  toRows,
+  UsageBar,
+} from "./shared";
 
 function useNamespaceId(): string {
   return String(useParams<{ namespaceId: string }>().namespaceId);
@@ -454,6 +464,7 @@ function SettingsCard({
     id: string;
     name: string;
     protected: boolean;
+    labels: Record<string, string>;
     quota: Record<string, string | undefined>;
     limits: { defaultRequest?: { cpu?: string; memory?: string }; default?: { cpu?: string; memory?: string } };
   };
@@ -463,6 +474,7 @@ function SettingsCard({
   const qc = useQueryClient();
   const router = useRouter();
   const [draft, setDraft] = useState<QuotaDraft>(() => draftFrom(ns.quota, ns.limits));
+  const [labels, setLabels] = useState(() => toRows(ns.labels));
   const [confirming, setConfirming] = useState(false);
   const [confirmName, setConfirmName] = useState("");
   const save = useMutation(
@@ -483,7 +495,7 @@ function SettingsCard({
   return (
     <>
       <Card
-        title="Quota"
+        title="Quota and labels"
         description="Changes are checked against your plan and the cluster's nodes, then applied to the cluster."
       >
         <form
@@ -491,15 +503,21 @@ function SettingsCard({
           noValidate
           onSubmit={(e) => {
             e.preventDefault();
-            save.mutate({ id: ns.id, ...draftToInput(draft) });
+            save.mutate({ id: ns.id, labels: toRecord(labels), ...draftToInput(draft) });
           }}
         >
           <QuotaFields draft={draft} onChange={setDraft} errors={errors} />
+          <fieldset>
+            <legend className="text-sm font-semibold text-slate-900">Labels</legend>
+            <div className="mt-2">
+              <KeyValueRows name="Label" rows={labels} onChange={setLabels} />
+            </div>
+          </fieldset>
           {formError(save.error, shown) ? <Banner tone="error">{formError(save.error, shown)}</Banner> : null}
           {save.isSuccess ? <p className="text-sm text-emerald-700">Saved; the cluster is being updated.</p> : null}
           <div className="flex justify-end">
             <Button type="submit" pending={save.isPending}>
-              Save quota
+              Save
             </Button>
           </div>
         </form>
