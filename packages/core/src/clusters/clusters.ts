@@ -59,7 +59,8 @@ export async function createCluster(scope: OrgScope, input: TCreateClusterInput)
         createdById: actorUserId(scope.actor),
       },
     });
-    for (const p of input.nodePools) await tx.nodePool.create({ data: poolData(scope.orgId, c.id, p) });
+    // One statement for all pools: the org row stays locked for as few round trips as possible.
+    await tx.nodePool.createMany({ data: input.nodePools.map((p) => poolData(scope.orgId, c.id, p)) });
     const op = await recordOperation(tx, scope, { clusterId: c.id, type: "create" });
     await audit(tx, scope.actor, {
       orgId: scope.orgId,

@@ -33,10 +33,11 @@ export async function recordOperation(
       type: input.type,
       spec: input.spec,
       createdById: actorUserId(scope.actor),
-      steps: {
-        create: STEP_PLANS[input.type].map((name, position) => ({ orgId: scope.orgId, name, position })),
-      },
     },
+  });
+  // One statement for all steps (callers may hold the org row lock).
+  await tx.operationStep.createMany({
+    data: STEP_PLANS[input.type].map((name, position) => ({ orgId: scope.orgId, operationId: op.id, name, position })),
   });
   return op;
 }
