@@ -40,7 +40,13 @@ export async function refreshInvoices(input: {
   };
   return getDb().$transaction(
     async (tx) => {
-      await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`nuage-invoice-${start.toISOString()}`}))`;
+      // The all-org close takes the month exclusively; one org's refresh shares the month and locks only its org,
+      // so billing pages of different orgs do not wait on each other.
+      const monthKey = `nuage-invoice-${start.toISOString()}`;
+      if (input.orgId) {
+        await tx.$executeRaw`SELECT pg_advisory_xact_lock_shared(hashtext(${monthKey}))`;
+        await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`${monthKey}-${input.orgId}`}))`;
+      } else await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${monthKey}))`;
       const invoices = await tx.$executeRaw`
         INSERT INTO "Invoice" ("id","orgId","periodStart","periodEnd","status","plan","priceVersion","currency","paymentStatus","updatedAt")
         SELECT 'inv_' || replace(gen_random_uuid()::text, '-', ''), o."id", ${start}, ${end}, 'draft', o."plan",
