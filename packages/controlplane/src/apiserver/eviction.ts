@@ -13,7 +13,7 @@ type Json = any;
 
 const MSG = "Cannot evict pod as it would violate the pod's disruption budget.";
 
-function tooMany(pdbName: string, cause: string): ApiError {
+function tooMany(cause: string): ApiError {
   return new ApiError(429, "TooManyRequests", MSG, {
     causes: [{ reason: "DisruptionBudget", message: cause }],
   });
@@ -69,14 +69,10 @@ export async function evictPod(
     const pdb = pdbs[0];
     const st = pdb.status ?? {};
     if ((st.observedGeneration ?? 0) < (pdb.metadata.generation ?? 1)) {
-      throw tooMany(
-        pdb.metadata.name,
-        `The disruption budget ${pdb.metadata.name} is still being processed by the server.`,
-      );
+      throw tooMany(`The disruption budget ${pdb.metadata.name} is still being processed by the server.`);
     }
     if ((st.disruptionsAllowed ?? 0) <= 0) {
       throw tooMany(
-        pdb.metadata.name,
         `The disruption budget ${pdb.metadata.name} needs ${st.desiredHealthy ?? 0} healthy pods and has ${st.currentHealthy ?? 0} currently`,
       );
     }

@@ -25,7 +25,10 @@ const migrationsDir = join(root, "prisma", "migrations");
 
 const pg = new PGlite();
 // The adapter bundles its own copy of the adapter-utils types, hence the cast.
-const engine = await openEngine(new PrismaPGlite(pg) as any, schema.files.map((f) => [f.path, f.content] as [string, string]));
+const engine = await openEngine(
+  new PrismaPGlite(pg) as any,
+  schema.files.map((f) => [f.path, f.content] as [string, string]),
+);
 try {
   await engine.applyMigrations({ migrationsList: readMigrations(migrationsDir), filters: emptyFilter });
   const diff = await engine.diff({
