@@ -15,16 +15,18 @@ async function probe<T>(fn: () => Promise<T>): Promise<{ ok: true; value: T } | 
 }
 
 export async function healthReport() {
-  const [db, mail] = await Promise.all([
+  const [db, mail, metering] = await Promise.all([
     probe(() => getDb().$queryRaw`SELECT 1`),
     probe(() => getQueue(QUEUES.mail).getJobCounts("waiting", "active", "delayed", "failed")),
+    probe(() => getQueue(QUEUES.metering).getJobCounts("waiting", "active", "delayed", "failed")),
   ]);
-  const ok = db.ok && mail.ok;
+  const ok = db.ok && mail.ok && metering.ok;
+  const redisDown = !mail.ok ? mail.error : !metering.ok ? metering.error : null;
   return {
     status: ok ? "ok" : "degraded",
     database: db.ok ? "up" : `down: ${db.error}`,
-    redis: mail.ok ? "up" : `down: ${mail.error}`,
-    queues: { mail: mail.ok ? mail.value : null },
+    redis: redisDown === null ? "up" : `down: ${redisDown}`,
+    queues: { mail: mail.ok ? mail.value : null, metering: metering.ok ? metering.value : null },
   };
 }
 

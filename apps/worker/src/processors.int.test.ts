@@ -60,7 +60,10 @@ describe("worker", () => {
         status: "ok",
         database: "up",
         redis: "up",
-        queues: { mail: { waiting: expect.any(Number), failed: expect.any(Number) } },
+        queues: {
+          mail: { waiting: expect.any(Number), failed: expect.any(Number) },
+          metering: { waiting: expect.any(Number), active: expect.any(Number), failed: expect.any(Number) },
+        },
       });
       expect((await fetch(`http://127.0.0.1:${port}/nope`)).status).toBe(404);
     } finally {
