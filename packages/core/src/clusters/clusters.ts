@@ -1,5 +1,5 @@
 // Cluster lifecycle services: create, read, change and delete. Providers are driven by the worker.
-import { getDb, inOrg, orgWhere, type Tx } from "@nuage/db";
+import { getDb, inOrg, orgWhere } from "@nuage/db";
 import { actorUserId, type OrgScope } from "../actor.ts";
 import { audit } from "../audit.ts";
 import { AppError } from "../errors.ts";
@@ -15,10 +15,9 @@ const include = {
   nodes: { where: { deletedAt: null } },
 } as const;
 
-function poolData(orgId: string, clusterId: string, p: TNodePoolInput) {
+function poolFields(orgId: string, p: TNodePoolInput) {
   return {
     orgId,
-    clusterId,
     name: p.name,
     flavor: p.flavor,
     count: p.count,
@@ -29,25 +28,14 @@ function poolData(orgId: string, clusterId: string, p: TNodePoolInput) {
   };
 }
 
-async function nameTaken(tx: Tx, orgId: string, name: string): Promise<boolean> {
-  return Boolean(
-    await tx.cluster.findFirst({ where: orgWhere(orgId, { name, deletedAt: null }), select: { id: true } }),
-  );
-}
-
 /**
- * Records the cluster, its pools and the create operation in one transaction (plan limits checked
- * under the org lock), then enqueues the operation.
+ * Records the cluster, its pools, the create operation and the audit row in one transaction, then
+ * enqueues the operation. The rows are written first and the plan limits (and the name) checked
+ * last, under the org lock: concurrent creates of one org queue only for that check and the commit.
  */
 export async function createCluster(scope: OrgScope, input: TCreateClusterInput) {
   requireRole(scope.role, "member", "create clusters");
   const id = await mutate(async (tx, after) => {
-    await checkPlanLimits(tx, scope.orgId, input.nodePools, null);
-    if (await nameTaken(tx, scope.orgId, input.name)) {
-      throw new AppError("CONFLICT", `A cluster named ${input.name} already exists in this organization`, {
-        field: "name",
-      });
-    }
     const c = await tx.cluster.create({
       data: {
         orgId: scope.orgId,
@@ -57,10 +45,12 @@ export async function createCluster(scope: OrgScope, input: TCreateClusterInput)
         haControlPlane: input.haControlPlane,
         status: "provisioning",
         createdById: actorUserId(scope.actor),
+        nodePools: {
+          createMany: { data: input.nodePools.map((p) => poolFields(scope.orgId, p)) },
+        },
       },
+      select: { id: true },
     });
-    // One statement for all pools: the org row stays locked for as few round trips as possible.
-    await tx.nodePool.createMany({ data: input.nodePools.map((p) => poolData(scope.orgId, c.id, p)) });
     const op = await recordOperation(tx, scope, { clusterId: c.id, type: "create" });
     await audit(tx, scope.actor, {
       orgId: scope.orgId,
@@ -69,6 +59,7 @@ export async function createCluster(scope: OrgScope, input: TCreateClusterInput)
       targetId: c.id,
       metadata: { name: input.name, region: input.region, version: input.version },
     });
+    await checkPlanLimits(tx, scope.orgId, input.nodePools, c.id, { created: { name: input.name } });
     after(() => enqueueOperation(op.id));
     return c.id;
   });
@@ -132,7 +123,7 @@ export async function updateCluster(scope: OrgScope, input: TUpdateClusterInput)
             field: "nodePools",
           });
         }
-        const data = poolData(scope.orgId, c.id, p);
+        const data = { ...poolFields(scope.orgId, p), clusterId: c.id };
         if (existing) await tx.nodePool.update({ where: inOrg(scope.orgId, existing.id), data });
         else await tx.nodePool.create({ data });
       }

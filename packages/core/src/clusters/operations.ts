@@ -26,20 +26,19 @@ export async function recordOperation(
   scope: OrgScope,
   input: { clusterId: string; type: OperationType; spec?: Prisma.InputJsonValue },
 ) {
-  const op = await tx.operation.create({
+  // One statement from here for the operation and all its steps (callers may hold the org lock).
+  return tx.operation.create({
     data: {
       orgId: scope.orgId,
       clusterId: input.clusterId,
       type: input.type,
       spec: input.spec,
       createdById: actorUserId(scope.actor),
+      steps: {
+        createMany: { data: STEP_PLANS[input.type].map((name, position) => ({ orgId: scope.orgId, name, position })) },
+      },
     },
   });
-  // One statement for all steps (callers may hold the org row lock).
-  await tx.operationStep.createMany({
-    data: STEP_PLANS[input.type].map((name, position) => ({ orgId: scope.orgId, operationId: op.id, name, position })),
-  });
-  return op;
 }
 
 export async function enqueueOperation(operationId: string, attempt = 0): Promise<void> {
