@@ -2,127 +2,31 @@
 // per-namespace usage, requests, storage and load balancers read from the cluster; cluster-level meters
 // equal to the provider's records to the second; a duplicated collection adds nothing; and a collector
 // process SIGKILLed again and again while the cluster scales loses no window and double-counts none.
-import { type ChildProcess, spawn } from "node:child_process";
-import { join } from "node:path";
 import { CLUSTER_METERS, type ClusterMeter, meteringEnv, providerTotals, windowStartOf } from "@nuage/core";
 import { getDb } from "@nuage/db";
-import { type LocalCluster, startLocalCluster } from "@nuage/localcloud";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cleanup, signUpUser, uid } from "../../../../packages/api/src/test/helpers.ts";
-import { type Cloud, eventually, kubectl, startCloud } from "../clusters/test/harness.ts";
+import { cleanup } from "../../../../packages/api/src/test/helpers.ts";
+import { type Cloud, eventually } from "../clusters/test/harness.ts";
+import { exited, startMeteredCluster, stopMeteredCluster, Workers } from "../test/metered-cluster.ts";
 import { collectAll, collectCluster } from "./collector.ts";
 
 const INTERVAL = 2;
 let cloud: Cloud;
-let lc: LocalCluster;
 let orgId: string;
 let clusterId: string;
-const children = new Set<ChildProcess>();
-
-const MANIFEST = `
-apiVersion: v1
-kind: Namespace
-metadata: { name: shop }
----
-apiVersion: v1
-kind: PersistentVolumeClaim
-metadata: { name: data, namespace: shop }
-spec:
-  accessModes: [ReadWriteOnce]
-  resources: { requests: { storage: 1Gi } }
----
-apiVersion: v1
-kind: Pod
-metadata: { name: web, namespace: shop, labels: { app: web } }
-spec:
-  containers:
-    - name: nginx
-      image: nginx:1.27
-      ports: [{ containerPort: 80 }]
-      resources: { requests: { cpu: 250m, memory: 128Mi } }
-      volumeMounts: [{ name: data, mountPath: /data }]
-  volumes: [{ name: data, persistentVolumeClaim: { claimName: data } }]
----
-apiVersion: v1
-kind: Service
-metadata: { name: web-lb, namespace: shop }
-spec:
-  type: LoadBalancer
-  selector: { app: web }
-  ports: [{ port: 80, targetPort: 80 }]
-`;
+let metered: Awaited<ReturnType<typeof startMeteredCluster>> | undefined;
+const workers = new Workers();
 
 beforeAll(async () => {
   process.env.NUAGE_METERING_INTERVAL_SECONDS = String(INTERVAL);
   process.env.NUAGE_METERING_LAG_MS = "500";
-  cloud = await startCloud();
-  const owner = await signUpUser("h6a-meter", { verified: true });
-  orgId = owner.orgId;
-  clusterId = `h6a-${uid()}`;
-  lc = await startLocalCluster({
-    localcloud: { url: cloud.lc.url, token: cloud.lc.token },
-    name: clusterId,
-    nodes: 1,
-    flavor: "s-2vcpu-4gb",
-    clustersDir: join(cloud.dir, "clusters"),
-  });
-  await getDb().cluster.create({
-    data: {
-      id: clusterId,
-      orgId,
-      name: "metered",
-      region: "local-1",
-      version: "1.32",
-      status: "running",
-      haControlPlane: true,
-    },
-  });
-  const file = join(cloud.dir, "shop.yaml");
-  await import("node:fs/promises").then((fs) => fs.writeFile(file, MANIFEST));
-  await kubectl(lc.kubeconfigPath, ["apply", "-f", file]);
-  await eventually(async () => {
-    const phase = await kubectl(lc.kubeconfigPath, [
-      "-n",
-      "shop",
-      "get",
-      "pod",
-      "web",
-      "-o",
-      "jsonpath={.status.phase}",
-    ]);
-    const pvc = await kubectl(lc.kubeconfigPath, [
-      "-n",
-      "shop",
-      "get",
-      "pvc",
-      "data",
-      "-o",
-      "jsonpath={.status.phase}",
-    ]);
-    const lb = await kubectl(lc.kubeconfigPath, [
-      "-n",
-      "shop",
-      "get",
-      "svc",
-      "web-lb",
-      "-o",
-      "jsonpath={.status.loadBalancer.ingress[0].ip}",
-    ]);
-    if (phase !== "Running" || pvc !== "Bound" || !lb) throw new Error(`pod ${phase}, pvc ${pvc}, lb ${lb}`);
-  }, 90_000);
+  metered = await startMeteredCluster({ tag: "h6a" });
+  ({ cloud, orgId, clusterId } = metered);
 }, 240_000);
 
 afterAll(async () => {
-  for (const c of children) c.kill("SIGKILL");
-  const db = getDb();
-  if (orgId) {
-    await db.usageSample.deleteMany({ where: { orgId } });
-    await db.usageRollup.deleteMany({ where: { orgId } });
-    await db.usageRollupDirty.deleteMany({ where: { orgId } });
-    await db.meteringClusterState.deleteMany({ where: { orgId } });
-  }
-  await lc?.stop().catch(() => undefined);
-  await cloud?.close();
+  workers.killAll();
+  await stopMeteredCluster(metered ?? {});
   await cleanup();
 });
 
@@ -188,23 +92,12 @@ describe("metering collector", () => {
     const db = getDb();
     const cluster = await db.cluster.findUniqueOrThrow({ where: { id: clusterId } });
     const from = windowStartOf(cluster.createdAt, INTERVAL);
-    const startCollector = () => {
-      const child = spawn(process.execPath, ["--import", "tsx", "apps/worker/src/metering/main.ts"], {
-        env: {
-          ...process.env,
-          NUAGE_TEST: "1",
-          NUAGE_METERING_TEST_ORGS: orgId,
-          NUAGE_LOCALCLOUD_URL: cloud.lc.url,
-          NUAGE_LOCALCLOUD_TOKEN: cloud.lc.token,
-        },
-        stdio: ["ignore", "ignore", "ignore"],
+    const startCollector = () =>
+      workers.start("apps/worker/src/metering/main.ts", {
+        NUAGE_METERING_TEST_ORGS: orgId,
+        NUAGE_LOCALCLOUD_URL: cloud.lc.url,
+        NUAGE_LOCALCLOUD_TOKEN: cloud.lc.token,
       });
-      children.add(child);
-      child.on("exit", () => children.delete(child));
-      return child;
-    };
-    const exited = (c: ChildProcess) =>
-      new Promise((r) => (c.exitCode !== null || c.signalCode ? r(null) : c.once("exit", r)));
     const extra = `${clusterId}-node-x`;
     for (let round = 0; round < 6; round++) {
       const child = startCollector();
