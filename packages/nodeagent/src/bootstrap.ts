@@ -42,7 +42,8 @@ export async function requestNodeCertificate(
     if (!(err instanceof KubeApiError && err.code === 409)) throw err;
   }
   const deadline = Date.now() + opts.timeoutMs;
-  const poll = opts.pollMs ?? 300;
+  // Signing takes a controller round trip: check soon, then back off (50, 100, 200 … 500 ms).
+  let poll = opts.pollMs ?? 50;
   while (Date.now() < deadline) {
     if (opts.signal?.aborted) throw new Error("node agent stopped during TLS bootstrap");
     const csr = await client.get<Csr>(`${CSR_PATH}/${name}`);
@@ -53,6 +54,7 @@ export async function requestNodeCertificate(
       return { clientCertPem: Buffer.from(csr.status.certificate, "base64").toString("utf8"), clientKeyPem: keyPem };
     }
     await new Promise((r) => setTimeout(r, poll));
+    if (opts.pollMs === undefined) poll = Math.min(poll * 2, 500);
   }
   throw new Error(`certificate signing request ${name} was not signed within ${Math.round(opts.timeoutMs / 1000)}s`);
 }
