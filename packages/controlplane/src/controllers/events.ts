@@ -4,6 +4,13 @@ import { nowIso, R } from "./refs.ts";
 // An event recorder like client-go's: core/v1 Events in the object's namespace, repeats of the
 // same (object, type, reason, message) aggregated into one Event whose count and lastTimestamp
 // grow, so `kubectl describe` shows "Events:" as upstream does.
+//
+// Writes are off the caller's path and concurrent across different events (up to
+// MAX_CONCURRENT_WRITES); only repeats of one (object, type, reason, message) are serialised, so
+// they aggregate instead of racing creates. One global chain made a burst of N pods' events
+// take N round trips to etcd one after the other.
+
+const MAX_CONCURRENT_WRITES = 8;
 
 interface Cached {
   name: string;
@@ -14,7 +21,10 @@ interface Cached {
 
 export class EventRecorder {
   private cache = new Map<string, Cached>();
-  private chain: Promise<void> = Promise.resolve();
+  /** Per aggregation key: the last write queued for it. */
+  private chains = new Map<string, Promise<void>>();
+  private active = 0;
+  private waiting: (() => void)[] = [];
 
   constructor(
     private readonly client: Client,
@@ -31,18 +41,35 @@ export class EventRecorder {
   }
 
   record(obj: KubeObject, type: "Normal" | "Warning", reason: string, message: string): void {
-    // Serialised so that a burst of repeats aggregates instead of racing creates.
-    this.chain = this.chain.then(() => this.write(obj, type, reason, message)).catch(() => {});
+    const key = [obj.metadata.uid ?? obj.metadata.name, type, reason, message].join("\u0000");
+    const prev = this.chains.get(key) ?? Promise.resolve();
+    const next: Promise<void> = prev
+      .then(() => this.limited(() => this.write(key, obj, type, reason, message)))
+      .catch(() => {})
+      .finally(() => {
+        if (this.chains.get(key) === next) this.chains.delete(key);
+      });
+    this.chains.set(key, next);
   }
 
   /** Resolves when every recorded event has been written (tests, shutdown). */
-  flush(): Promise<void> {
-    return this.chain;
+  async flush(): Promise<void> {
+    while (this.chains.size > 0) await Promise.all([...this.chains.values()]);
   }
 
-  private async write(obj: KubeObject, type: string, reason: string, message: string): Promise<void> {
+  private async limited(fn: () => Promise<void>): Promise<void> {
+    while (this.active >= MAX_CONCURRENT_WRITES) await new Promise<void>((r) => this.waiting.push(r));
+    this.active++;
+    try {
+      await fn();
+    } finally {
+      this.active--;
+      this.waiting.shift()?.();
+    }
+  }
+
+  private async write(key: string, obj: KubeObject, type: string, reason: string, message: string): Promise<void> {
     const namespace = obj.metadata.namespace || "default";
-    const key = [obj.metadata.uid ?? obj.metadata.name, type, reason, message].join("\u0000");
     const now = nowIso();
     const hit = this.cache.get(key);
     if (hit) {

@@ -18,6 +18,16 @@ export interface SchedulerOptions {
 // kube-scheduler: a queue of unscheduled pods (active, backoff, unschedulable), a cache of
 // what is bound or assumed on each node, filter + score, then a Binding. Unschedulable pods
 // wait until a node or pod changes (or 60 s pass) and are retried with backoff.
+//
+// As upstream, the scheduling cycle is serial but binding is not: the chosen node is *assumed*
+// for the pod in the cache (so the next cycles count its requests) and the Binding is written
+// asynchronously, up to MAX_BINDS_IN_FLIGHT at once; a failed binding forgets the assumption and
+// retries the pod after its backoff. The per-node totals are recomputed only when a bound pod,
+// a node or an assumption changed, not for every pod (5,000 pending pods cost one pass, not
+// 5,000).
+
+/** Bindings written concurrently (upstream binds in a goroutine per pod). */
+const MAX_BINDS_IN_FLIGHT = 16;
 
 export function startScheduler(client: Client, opts: SchedulerOptions = {}): { stop(): Promise<void> } {
   const log = opts.log ?? (() => {});
@@ -33,6 +43,18 @@ export function startScheduler(client: Client, opts: SchedulerOptions = {}): { s
   const timers = new Map<string, NodeJS.Timeout>();
   let wake: (() => void) | null = null;
   let stopped = false;
+  const inFlight = new Set<Promise<void>>();
+  let slotFree: (() => void) | null = null;
+  /** Bumped whenever what nodeInfos() computes may have changed. */
+  let cacheGen = 0;
+  let cached: { gen: number; at: number; infos: NodeInfo[] } | undefined;
+  const assume = (key: string, node: string) => {
+    assumed.set(key, { node, at: Date.now() });
+    cacheGen++;
+  };
+  const forget = (key: string) => {
+    if (assumed.delete(key)) cacheGen++;
+  };
 
   const mine = (p: SchedPod) =>
     !p.spec?.nodeName &&
@@ -74,11 +96,13 @@ export function startScheduler(client: Client, opts: SchedulerOptions = {}): { s
 
   podInf.addHandler({
     add: (p) => {
+      if (p.spec?.nodeName) cacheGen++;
       if (mine(p)) activate(objKey(p));
     },
     update: (o, p) => {
       const key = objKey(p);
-      if (p.spec?.nodeName && assumed.get(key)?.node === p.spec.nodeName) assumed.delete(key);
+      if (o.spec?.nodeName || p.spec?.nodeName) cacheGen++;
+      if (p.spec?.nodeName && assumed.get(key)?.node === p.spec.nodeName) forget(key);
       if (mine(p)) {
         if (!inActive.has(key) && !timers.has(key) && !unschedulable.has(key)) activate(key);
         else if (unschedulable.has(key) && JSON.stringify(o.spec) !== JSON.stringify(p.spec)) activate(key);
@@ -86,15 +110,20 @@ export function startScheduler(client: Client, opts: SchedulerOptions = {}): { s
     },
     delete: (p) => {
       const key = objKey(p);
-      assumed.delete(key);
+      forget(key);
+      if (p.spec?.nodeName) cacheGen++;
       unschedulable.delete(key);
       attempts.delete(key);
       if (p.spec?.nodeName) moveAllToActive();
     },
   });
   nodeInf.addHandler({
-    add: () => moveAllToActive(),
+    add: () => {
+      cacheGen++;
+      moveAllToActive();
+    },
     update: (o, n) => {
+      cacheGen++;
       if (
         JSON.stringify(o.spec) !== JSON.stringify(n.spec) ||
         JSON.stringify(o.metadata.labels) !== JSON.stringify(n.metadata.labels) ||
@@ -104,11 +133,33 @@ export function startScheduler(client: Client, opts: SchedulerOptions = {}): { s
         moveAllToActive();
       }
     },
+    delete: () => {
+      cacheGen++;
+    },
   });
   const flush = setInterval(() => moveAllToActive(), 60_000);
   flush.unref?.();
 
+  /** Requests per pod object (informer objects are replaced, never mutated, on update). */
+  const requestsOf = new WeakMap<SchedPod, Resources>();
+  const podReq = (p: SchedPod) => {
+    let r = requestsOf.get(p);
+    if (!r) requestsOf.set(p, (r = podRequests(p.spec ?? {})));
+    return r;
+  };
+
+  /** Per-node totals; the same (read-only) result while nothing they depend on changed. */
   function nodeInfos(): NodeInfo[] {
+    const now = Date.now();
+    // Assumptions expire after 30 s: recompute at least every 5 s so an expired one is dropped.
+    if (cached && cached.gen === cacheGen && now - cached.at < 5000) return cached.infos;
+    const gen = cacheGen;
+    const infos = computeNodeInfos(now);
+    cached = { gen, at: now, infos };
+    return infos;
+  }
+
+  function computeNodeInfos(now: number): NodeInfo[] {
     const byNode = new Map<string, NodeInfo>();
     for (const node of nodeInf.list()) {
       byNode.set(node.metadata.name!, {
@@ -121,7 +172,6 @@ export function startScheduler(client: Client, opts: SchedulerOptions = {}): { s
         owners: new Map(),
       });
     }
-    const now = Date.now();
     for (const p of podInf.list()) {
       const key = objKey(p);
       let nodeName = p.spec?.nodeName;
@@ -133,7 +183,7 @@ export function startScheduler(client: Client, opts: SchedulerOptions = {}): { s
       if (!nodeName || p.status?.phase === "Succeeded" || p.status?.phase === "Failed") continue;
       const info = byNode.get(nodeName);
       if (!info) continue;
-      const req = podRequests(p.spec ?? {});
+      const req = podReq(p);
       info.requested = addResources(info.requested, req);
       info.nonZeroRequested = addResources(info.nonZeroRequested, nonZero(req));
       info.podCount++;
@@ -144,13 +194,14 @@ export function startScheduler(client: Client, opts: SchedulerOptions = {}): { s
     return [...byNode.values()];
   }
 
-  async function scheduleOne(key: string) {
+  /** One scheduling cycle: filter, score, assume; the binding runs in the background. */
+  function scheduleOne(key: string) {
     const pod = podInf.get(key);
     if (!pod || !mine(pod) || assumed.has(key)) return;
     attempts.set(key, (attempts.get(key) ?? 0) + 1);
     const cycle = moveCycle;
     const infos = nodeInfos();
-    const req: Resources = podRequests(pod.spec ?? {});
+    const req: Resources = podReq(pod);
     const feasible: NodeInfo[] = [];
     const failures: FilterResult[] = [];
     for (const info of infos) {
@@ -158,12 +209,29 @@ export function startScheduler(client: Client, opts: SchedulerOptions = {}): { s
       if (f) failures.push(f);
       else feasible.push(info);
     }
-    if (feasible.length === 0) return failed(pod, fitErrorMessage(infos.length, failures), cycle);
+    if (feasible.length === 0) {
+      track(failed(pod, fitErrorMessage(infos.length, failures), cycle));
+      return;
+    }
     const owner = pod.metadata.ownerReferences?.find((r) => r.controller)?.uid;
     const siblings = feasible.map((info) => (owner ? (info.owners.get(owner) ?? 0) : 0));
     const chosen = feasible[selectHost(scoreNodes(pod, feasible, req, siblings))]!;
     const nodeName = chosen.node.metadata.name!;
-    assumed.set(key, { node: nodeName, at: Date.now() });
+    assume(key, nodeName);
+    track(bind(pod, key, nodeName));
+  }
+
+  function track(p: Promise<void>) {
+    const done: Promise<void> = p
+      .catch((err) => log(`scheduler: ${(err as Error).message}`))
+      .finally(() => {
+        inFlight.delete(done);
+        slotFree?.();
+      });
+    inFlight.add(done);
+  }
+
+  async function bind(pod: SchedPod, key: string, nodeName: string) {
     try {
       await client.createSubresource(R.pods, pod.metadata.namespace, pod.metadata.name!, "binding", {
         apiVersion: "v1",
@@ -178,7 +246,7 @@ export function startScheduler(client: Client, opts: SchedulerOptions = {}): { s
         `Successfully assigned ${pod.metadata.namespace}/${pod.metadata.name} to ${nodeName}`,
       );
     } catch (err) {
-      assumed.delete(key);
+      forget(key);
       if (isNotFound(err)) return;
       log(`scheduler: binding ${key} to ${nodeName} failed: ${(err as Error).message}`);
       if (!isConflict(err)) recorder.warning(pod, "FailedScheduling", `Binding rejected: ${(err as Error).message}`);
@@ -242,8 +310,16 @@ export function startScheduler(client: Client, opts: SchedulerOptions = {}): { s
         continue;
       }
       inActive.delete(key);
+      while (inFlight.size >= MAX_BINDS_IN_FLIGHT && !stopped) {
+        await new Promise<void>((r) => {
+          slotFree = () => {
+            slotFree = null;
+            r();
+          };
+        });
+      }
       try {
-        await scheduleOne(key);
+        scheduleOne(key);
       } catch (err) {
         log(`scheduler: ${key}: ${(err as Error).message}`);
         backoff(key);
@@ -263,7 +339,9 @@ export function startScheduler(client: Client, opts: SchedulerOptions = {}): { s
       podInf.stop();
       nodeInf.stop();
       wake?.();
+      slotFree?.();
       await running;
+      await Promise.all(inFlight);
       await recorder.flush();
     },
   };
