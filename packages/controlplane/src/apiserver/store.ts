@@ -272,6 +272,9 @@ export class Store {
       for (const h of this.afterDelete) h(def, obj);
       return this.typed(def, obj);
     }
+    // A write that changes nothing is not written (as upstream's GuaranteedUpdate): no new
+    // resourceVersion, no watch event, no etcd round trip.
+    if (JSON.stringify(obj) === JSON.stringify(old)) return this.typed(def, old);
     const stored = await this.storage.update(def, obj, old.metadata.resourceVersion!);
     if (!stored) throw conflict(def, m.name!);
     return this.typed(def, stored);
