@@ -58,6 +58,8 @@ export class NodeAgent {
   private timers: NodeJS.Timeout[] = [];
   private server: { port: number; close: () => void } | undefined;
   private usedIPs = new Set<string>();
+  /** Images pulled on this VM (kept across agent restarts of the same VM object). */
+  private images = new Set<string>();
   private since = new Map<string, string>();
   private abort = new AbortController();
   private readonly timing: Timing;
@@ -223,6 +225,7 @@ export class NodeAgent {
       reserveIP: (ip) => this.usedIPs.add(ip),
       onGone: (gone) => this.workers.delete(gone),
       network: this.cfg.network,
+      images: this.images,
     });
     this.workers.set(uid, w);
     if (p.metadata.deletionTimestamp) {

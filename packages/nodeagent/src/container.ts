@@ -18,6 +18,7 @@ export interface ContainerSpec {
   livenessProbe?: Probe;
   volumeMounts?: unknown[];
   ports?: Array<{ containerPort: number; name?: string; protocol?: string }>;
+  imagePullPolicy?: "Always" | "IfNotPresent" | "Never";
   /** `kubectl run -it`: the process reads a terminal (an interactive shell waits for `attach`). */
   stdin?: boolean;
   tty?: boolean;
@@ -114,6 +115,8 @@ export class ContainerSim {
     private readonly timing: Timing,
     private readonly onChange: () => void,
     private readonly onEvent: (type: "Normal" | "Warning", reason: string, message: string) => void = () => undefined,
+    /** Images this node has pulled (shared by its pods): IfNotPresent skips pulling them again. */
+    private readonly images?: Set<string>,
   ) {
     this.profile = profileFor(spec.image);
     this.program = parseProgram(spec.command, spec.args);
@@ -220,6 +223,14 @@ export class ContainerSim {
     if (this.stopped) return;
     this.env = env;
     const err = pullError(this.spec.image);
+    const policy =
+      this.spec.imagePullPolicy ?? (parseImage(this.spec.image).tag === "latest" ? "Always" : "IfNotPresent");
+    if (!err && policy !== "Always" && this.images?.has(this.spec.image)) {
+      // As the kubelet: no pull, no delay, one event saying so.
+      this.onEvent("Normal", "Pulled", `Container image "${this.spec.image}" already present on machine`);
+      this.run();
+      return;
+    }
     this.onEvent("Normal", "Pulling", `Pulling image "${this.spec.image}"`);
     if (err) {
       this.state = { waiting: { reason: "ErrImagePull", message: err } };
@@ -240,6 +251,7 @@ export class ContainerSim {
     }
     const pulledAt = Date.now();
     this.later(this.timing.pullDelayMs, () => {
+      this.images?.add(this.spec.image);
       const ms = Date.now() - pulledAt;
       this.onEvent(
         "Normal",

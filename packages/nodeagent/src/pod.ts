@@ -38,6 +38,8 @@ export interface PodHost {
   onGone(uid: string): void;
   /** The cluster's simulated network, for `wget`/`curl`/`nslookup` in containers. */
   network?: Pick<ClusterNetwork, "fetch" | "resolve">;
+  /** Images present on the node (IfNotPresent pulls them once per node, as the kubelet). */
+  images?: Set<string>;
 }
 
 const ts = () => new Date().toISOString().replace(/\.\d+Z$/, "Z");
@@ -74,8 +76,13 @@ export class PodWorker {
       uid: pod.metadata.uid ?? "",
     });
     const sim = (c: ContainerSpec, p: "Always" | "OnFailure" | "Never") =>
-      new ContainerSim(c, p, host.timing, changed, (type, reason, message) =>
-        events.record(type, reason, message, c.name),
+      new ContainerSim(
+        c,
+        p,
+        host.timing,
+        changed,
+        (type, reason, message) => events.record(type, reason, message, c.name),
+        host.images,
       );
     this.init = (pod.spec.initContainers ?? []).map((c) => sim(c, policy === "Always" ? "OnFailure" : policy));
     this.containers = pod.spec.containers.map((c) => sim(c, policy));
