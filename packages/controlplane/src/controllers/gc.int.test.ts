@@ -83,6 +83,63 @@ describe("garbage collector", () => {
     const dep = await c.get(R.configmaps, "default", "dep-or");
     expect(dep.metadata.ownerReferences ?? []).toEqual([]);
   });
+
+  it("deletes the dependents of a custom resource once it is deleted, and a custom resource whose owner is gone", async () => {
+    const c = env.client;
+    const CRDS = { group: "apiextensions.k8s.io", version: "v1", resource: "customresourcedefinitions" };
+    const WIDGETS = { group: "gc.example.com", version: "v1", resource: "widgets" };
+    await c.create(CRDS, {
+      apiVersion: "apiextensions.k8s.io/v1",
+      kind: "CustomResourceDefinition",
+      metadata: { name: "widgets.gc.example.com" },
+      spec: {
+        group: "gc.example.com",
+        scope: "Namespaced",
+        names: { plural: "widgets", singular: "widget", kind: "Widget", listKind: "WidgetList" },
+        versions: [
+          {
+            name: "v1",
+            served: true,
+            storage: true,
+            schema: { openAPIV3Schema: { type: "object", "x-kubernetes-preserve-unknown-fields": true } },
+          },
+        ],
+      },
+    });
+    const widget = await eventually(
+      () =>
+        c
+          .create(WIDGETS, {
+            apiVersion: "gc.example.com/v1",
+            kind: "Widget",
+            metadata: { name: "w1", namespace: "default" },
+          })
+          .catch(() => undefined),
+      10_000,
+      "widgets served",
+    );
+    // A ConfigMap owned by the Widget, and a Widget owned by a ConfigMap.
+    await c.create(R.configmaps, cm("dep-of-widget", widget));
+    const cmOwner = await c.create(R.configmaps, cm("owner-of-widget"));
+    await c.create(WIDGETS, {
+      apiVersion: "gc.example.com/v1",
+      kind: "Widget",
+      metadata: {
+        name: "w2",
+        namespace: "default",
+        ownerReferences: [{ apiVersion: "v1", kind: "ConfigMap", name: "owner-of-widget", uid: cmOwner.metadata.uid! }],
+      },
+    });
+    // Still owned: nothing is collected.
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(await gone(R.configmaps, "default", "dep-of-widget")).toBe(false);
+    expect(await gone(WIDGETS, "default", "w2")).toBe(false);
+    await c.delete(WIDGETS, "default", "w1");
+    await eventually(() => gone(R.configmaps, "default", "dep-of-widget"), 10_000, "the Widget's ConfigMap deleted");
+    await c.delete(R.configmaps, "default", "owner-of-widget");
+    await eventually(() => gone(WIDGETS, "default", "w2"), 10_000, "the ConfigMap's Widget deleted");
+    await c.delete(CRDS, undefined, "widgets.gc.example.com");
+  });
 });
 
 describe("endpoints, service accounts and root CA", () => {

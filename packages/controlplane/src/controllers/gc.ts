@@ -1,6 +1,7 @@
 import { findByKind, RESOURCES, verbsOf } from "../apiserver/registry.ts";
 import type { KubeObject, OwnerReference, ResourceRef } from "../client.ts";
 import type { ControllerContext, RunningController } from "./context.ts";
+import { SharedInformer } from "./informer.ts";
 import { clone, isConflict, isNotFound } from "./refs.ts";
 import { WorkQueue } from "./workqueue.ts";
 
@@ -8,10 +9,23 @@ import { WorkQueue } from "./workqueue.ts";
 // shared informers. Dependents whose owners are all gone are deleted (background); an owner
 // with the foregroundDeletion finalizer has its blocking dependents deleted first; an owner
 // with the orphan finalizer has its dependents' ownerReferences removed; then the finalizer goes.
+// Custom resources are in the graph too: each CustomResourceDefinition adds an informer on its
+// resource (stopped when the CRD goes), so a CR can own and be owned, and deleting it cascades.
 
 interface GNode {
   ref: ResourceRef;
   obj: KubeObject;
+}
+
+const CRDS: ResourceRef = { group: "apiextensions.k8s.io", version: "v1", resource: "customresourcedefinitions" };
+
+interface Crd extends KubeObject {
+  spec: {
+    group: string;
+    scope: string;
+    names: { plural: string; kind: string };
+    versions: { name: string; served: boolean; storage: boolean }[];
+  };
 }
 
 const FOREGROUND = "foregroundDeletion";
@@ -64,25 +78,69 @@ export function startGarbageCollector(ctx: ControllerContext): RunningController
     for (const r of o.metadata.ownerReferences ?? [])
       if (byUid.get(r.uid)?.obj.metadata.deletionTimestamp) queue.add(r.uid);
   }
-  for (const ref of gcResources()) {
-    ctx.informers.for(ref).addHandler({
-      add: (o) => onUpsert(ref, o),
-      update: (_o, n) => onUpsert(ref, n),
-      delete: (o) => onDelete(o),
-    });
+  const handlers = (ref: ResourceRef) => ({
+    add: (o: KubeObject) => onUpsert(ref, o),
+    update: (_o: KubeObject, n: KubeObject) => onUpsert(ref, n),
+    delete: (o: KubeObject) => onDelete(o),
+  });
+  for (const ref of gcResources()) ctx.informers.for(ref).addHandler(handlers(ref));
+
+  // Custom resources: "<apiVersion>|<kind>" of every served version -> where to read it, and one
+  // informer per CRD (on a served version; the API server converts).
+  const crKinds = new Map<string, { ref: ResourceRef; namespaced: boolean }>();
+  const crInformers = new Map<string, { key: string; informer: SharedInformer }>(); // CRD name ->
+  let running = false;
+  function crdChanged(crd: Crd) {
+    const { group, names, scope, versions } = crd.spec;
+    for (const [k, v] of [...crKinds]) if (v.ref.group === group && v.ref.resource === names.plural) crKinds.delete(k);
+    const served = versions.filter((v) => v.served);
+    for (const v of served) {
+      crKinds.set(`${group}/${v.name}|${names.kind}`, {
+        ref: { group, version: v.name, resource: names.plural },
+        namespaced: scope === "Namespaced",
+      });
+    }
+    const watchVersion = (served.find((v) => v.storage) ?? served[0])?.name;
+    const name = crd.metadata.name!;
+    const key = `${group}/${watchVersion}/${names.plural}`;
+    if (crInformers.get(name)?.key === key) return;
+    crdGone(name);
+    if (!watchVersion) return;
+    const ref = { group, version: watchVersion, resource: names.plural };
+    const informer = new SharedInformer(ctx.client, ref, ctx.log);
+    informer.addHandler(handlers(ref));
+    crInformers.set(name, { key, informer });
+    if (running) informer.start();
+  }
+  function crdGone(name: string) {
+    crInformers.get(name)?.informer.stop();
+    crInformers.delete(name);
+  }
+  ctx.informers.for<Crd>(CRDS).addHandler({
+    add: (crd) => crdChanged(crd),
+    update: (_o, crd) => crdChanged(crd),
+    delete: (crd) => {
+      for (const [k, v] of [...crKinds]) {
+        if (v.ref.group === crd.spec.group && v.ref.resource === crd.spec.names.plural) crKinds.delete(k);
+      }
+      crdGone(crd.metadata.name!);
+    },
+  });
+
+  function resolveKind(apiVersion: string, kind: string): { ref: ResourceRef; namespaced: boolean } | undefined {
+    const def = findByKind(apiVersion, kind);
+    if (def)
+      return { ref: { group: def.group, version: def.version, resource: def.resource }, namespaced: def.namespaced };
+    return crKinds.get(`${apiVersion}|${kind}`);
   }
 
   /** Is the owner gone? Cache first, then the API server (the cache may lag). */
   async function ownerAbsent(r: OwnerReference, namespace: string | undefined): Promise<boolean> {
     if (byUid.has(r.uid)) return false;
-    const def = findByKind(r.apiVersion, r.kind);
-    if (!def) return false; // unknown kind: never collect on a guess
+    const kind = resolveKind(r.apiVersion, r.kind);
+    if (!kind) return false; // unknown kind: never collect on a guess
     try {
-      const o = await ctx.client.get(
-        { group: def.group, version: def.version, resource: def.resource },
-        def.namespaced ? namespace : undefined,
-        r.name,
-      );
+      const o = await ctx.client.get(kind.ref, kind.namespaced ? namespace : undefined, r.name);
       return o.metadata.uid !== r.uid;
     } catch (err) {
       if (isNotFound(err)) return true;
@@ -198,5 +256,16 @@ export function startGarbageCollector(ctx: ControllerContext): RunningController
     if (blocking === 0) await removeFinalizer(node, FOREGROUND);
   }
 
-  return { run: () => queue.start(), stop: () => queue.stop() };
+  return {
+    run: () => {
+      running = true;
+      for (const { informer } of crInformers.values()) informer.start();
+      queue.start();
+    },
+    stop: async () => {
+      running = false;
+      for (const name of [...crInformers.keys()]) crdGone(name);
+      await queue.stop();
+    },
+  };
 }
