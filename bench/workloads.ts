@@ -138,7 +138,10 @@ async function podStartup(c: LocalCluster): Promise<number[]> {
       })
       .catch((e) => console.error(`create ${name}: ${e.message}`));
   }
-  await Promise.race([all, sleep(300_000)]);
+  // A cleared timer: a pending 300 s sleep would keep the process alive after the last figure.
+  let timeout: NodeJS.Timeout | undefined;
+  await Promise.race([all, new Promise((r) => (timeout = setTimeout(r, 300_000)))]);
+  clearTimeout(timeout);
   watch.stop();
   await c.admin.delete(`/api/v1/namespaces/${ns}`).catch(() => undefined);
   return [...ready.values()];
