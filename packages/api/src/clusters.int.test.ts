@@ -1,5 +1,6 @@
 // Cluster procedures without a worker: validation, roles, verification, plan limits under
 // concurrent creates, catalogs and the price estimate.
+import { currentPriceBook } from "@nuage/core";
 import { getDb } from "@nuage/db";
 import { afterAll, describe, expect, it } from "vitest";
 import { cleanup, errorOf, rest, signUpUser, uid, userCaller } from "./test/helpers.ts";
@@ -57,17 +58,33 @@ describe("clusters (API)", () => {
     expect(await getDb().operation.count({ where: { orgId: u.orgId } })).toBe(0);
   });
 
-  it("advertises catalogs and estimates the price in integer cents", async () => {
+  it("advertises catalogs and estimates the price with the org's plan in the current price book", async () => {
     const u = await signUpUser("catalog", { verified: true });
     const c = await userCaller(u.userId);
     const versions = await c.catalog.versions();
     expect(versions.filter((v) => v.isDefault)).toHaveLength(1);
     const flavors = await c.catalog.flavors();
     const f = flavors.find((x) => x.name === "s-2vcpu-4gb")!;
+    // A new org is on Free (price book prices unchanged since version 1): 2 vCPU × 2 cents + 4 GiB × 0.25 cents.
+    const book = await currentPriceBook();
+    expect([f.priceMicroHourly, f.priceCentsHourly, f.plan, f.priceVersion, f.currency]).toEqual([
+      5_000_000,
+      5,
+      "free",
+      book.version,
+      "EUR",
+    ]);
     const est = await c.clusters.estimate({ haControlPlane: true, nodePools: pool(3) });
-    expect(est.hourlyCents).toBe(3 * f.priceCentsHourly + 6);
-    expect(est.monthlyCents).toBe(est.hourlyCents * 730);
+    // Three nodes, the control plane (10 cents) and the HA surcharge (15 cents): 40 cents an hour.
+    expect(est).toMatchObject({ plan: "free", planLabel: "Free", priceVersion: book.version, currency: "EUR" });
+    expect([est.hourlyMicro, est.hourlyCents]).toEqual([3 * f.priceMicroHourly + 25_000_000, 40]);
+    // A 730-hour month after Free's included 100 vCPU-hours, 200 GiB-hours and 744 control-plane hours:
+    // vCPU 4280 h × 2 = 8560, memory 8560 GiB-h × 0.25 = 2140, control plane 0, HA 730 h × 15 = 10950.
+    expect(est.monthlyCents).toBe(8560 + 2140 + 10950);
+    expect(est.lines.find((l) => l.item === "vcpu_hour")).toMatchObject({ includedQuantity: 100, monthlyCents: 8560 });
     const token = (await c.tokens.create({ name: "t", scope: "write" })).token;
+    const restFlavors = await (await rest("/flavors", { token })).json();
+    expect(restFlavors.find((x: { name: string }) => x.name === "s-2vcpu-4gb").priceMicroHourly).toBe(5_000_000);
     const regions = await (await rest("/regions", { token })).json();
     expect(regions[0].zones).toContain("local-1a");
     const created = await rest("/clusters", { token, method: "POST", body: { name: "via-rest", nodePools: pool(1) } });

@@ -1,8 +1,9 @@
 // The billing queue (concurrency 1), three repeatable jobs, each idempotent so a retry or an overlap is harmless:
-// billing.close   closes every month that ended NUAGE_BILLING_CLOSE_LAG_MS ago (finalized invoices never change)
+// billing.close   closes every month that ended NUAGE_BILLING_CLOSE_LAG_MS ago once the collector has metered it
+//                 (finalized invoices never change), then refreshes the current month's drafts
 // billing.report  sends closed hours of usage to Stripe as meter events (identifier = org:meter:hour; no-op without Stripe)
 // billing.dunning moves orgs with a failed payment through suspension and hibernation
-import { closeDueMonths, dunningSweep, reportUsage } from "@nuage/core";
+import { closeDueMonths, dunningSweep, refreshCurrentDrafts, reportUsage } from "@nuage/core";
 import { getQueue, isJobName, JOBS, jobsEnv, QUEUES, workerConnection } from "@nuage/jobs";
 import { type Job, UnrecoverableError, Worker } from "bullmq";
 
@@ -20,6 +21,7 @@ export async function startBillingProcessors(): Promise<Worker[]> {
       if (!parsed.success) throw new UnrecoverableError(`Bad payload for ${job.name}: ${parsed.error.message}`);
       if (job.name === "billing.close") {
         const r = await closeDueMonths();
+        await refreshCurrentDrafts();
         return r.map((m) => ({ periodStart: m.periodStart.toISOString(), finalized: m.finalized }));
       }
       if (job.name === "billing.report") return reportUsage();

@@ -11,6 +11,7 @@ import { coreEnv } from "../env.ts";
 import { AppError } from "../errors.ts";
 import { queueMail } from "../mail/outbox.ts";
 import { mutate } from "../tx.ts";
+import { billingTestOrgs } from "./stripe.ts";
 
 const DAY = 86_400_000;
 
@@ -213,9 +214,14 @@ export async function resumeOrg(orgId: string, actor: Actor): Promise<void> {
 }
 
 /** Retries restores that could not run while an operation was in flight (part of the sweep). */
+function testScope() {
+  const orgIds = billingTestOrgs();
+  return orgIds ? { orgId: { in: orgIds } } : {};
+}
+
 async function retryRestores(): Promise<void> {
   const pending = await getDb().billingAccount.findMany({
-    where: { dunningStage: "ok", paymentFailedAt: null },
+    where: { dunningStage: "ok", paymentFailedAt: null, ...testScope() },
     select: { orgId: true, hibernatedPools: true },
   });
   for (const p of pending) {
@@ -231,7 +237,12 @@ export async function dunningSweep(): Promise<{ suspended: number; hibernated: n
   let suspended = 0;
   let hibernated = 0;
   const due = await getDb().billingAccount.findMany({
-    where: { paymentFailedAt: { not: null }, dunningExempt: false, dunningStage: { in: ["notified", "suspended"] } },
+    where: {
+      paymentFailedAt: { not: null },
+      dunningExempt: false,
+      dunningStage: { in: ["notified", "suspended"] },
+      ...testScope(),
+    },
   });
   for (const acc of due) {
     const failedAt = acc.paymentFailedAt!;

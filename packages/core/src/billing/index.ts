@@ -12,6 +12,7 @@ export {
 export {
   type BillingSummary,
   billingCloseLagMs,
+  billingCloseMaxWaitMs,
   billingSummary,
   closeDueMonths,
   creditBalance,
@@ -20,7 +21,10 @@ export {
   type InvoiceLineView,
   type InvoiceView,
   listInvoices,
+  monthToDateMinor,
+  monthUsage,
   type RefreshResult,
+  refreshCurrentDrafts,
   refreshInvoices,
 } from "./invoices.ts";
 export {
@@ -28,6 +32,7 @@ export {
   DEFAULT_PLANS,
   getPriceBook,
   listPriceBooks,
+  orgPricing,
   PLANS as BILLING_PLANS,
   type Plan,
   type PlanKey,
@@ -54,6 +59,7 @@ export {
   unitSize,
 } from "./pricing.ts";
 export {
+  billingTestOrgs,
   createCheckoutSession,
   createPortalSession,
   ensureCustomer,

@@ -6,6 +6,7 @@ import { z } from "zod";
 import type { Actor } from "../actor.ts";
 import { actorUserId } from "../actor.ts";
 import { audit } from "../audit.ts";
+import type { Pricing } from "../clusters/catalog.ts";
 import { AppError } from "../errors.ts";
 import { mutate } from "../tx.ts";
 
@@ -235,6 +236,25 @@ async function applyPlanLimits(tx: Tx, plan: PlanKey, p: Plan, orgId?: string) {
       maxVcpu: p.limits.maxVcpu,
     },
   });
+}
+
+/** The prices of the org's plan in the current price book version (what estimates and flavor prices use). */
+export async function orgPricing(orgId: string): Promise<Pricing> {
+  const [book, org] = await Promise.all([
+    currentPriceBook(),
+    getDb().org.findUnique({ where: { id: orgId }, select: { plan: true } }),
+  ]);
+  if (!org) throw new AppError("NOT_FOUND", "Organization not found");
+  const plan = (PLANS as readonly string[]).includes(org.plan) ? (org.plan as PlanKey) : "free";
+  const p = book.plans[plan];
+  return {
+    priceVersion: book.version,
+    currency: book.currency,
+    plan,
+    planLabel: p.label,
+    prices: p.prices,
+    included: p.included,
+  };
 }
 
 /** Platform admins: moves an org to a plan; its limits follow the plan. */

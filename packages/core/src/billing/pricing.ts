@@ -79,7 +79,12 @@ export interface PricedTotals {
 }
 
 /** Prices a month of usage for one plan (what the invoice SQL computes), applying up to `creditBalance` cents. */
-export function priceUsage(plan: Plan, usage: UsageQuantity[], periodStart: Date, creditBalance = 0n): PricedTotals {
+export function priceUsage(
+  plan: Pick<Plan, "prices" | "included">,
+  usage: UsageQuantity[],
+  periodStart: Date,
+  creditBalance = 0n,
+): PricedTotals {
   const byKey = new Map<string, UsageQuantity>();
   for (const u of usage) {
     if (!(u.meter in BILLED_METERS)) continue;

@@ -1,7 +1,7 @@
 // Stripe, optional: without STRIPE_SECRET_KEY nothing here is called and payments show "not collected".
 // STRIPE_API_BASE (e.g. http://127.0.0.1:12111) points the SDK at another server (the tests' fake).
 // Every call goes through `call()`: 429s are retried after Retry-After (or an exponential backoff).
-import { getDb, isUniqueViolation } from "@nuage/db";
+import { getDb, isUniqueViolation, Prisma } from "@nuage/db";
 import Stripe from "stripe";
 import { now } from "../clock.ts";
 import { coreEnv } from "../env.ts";
@@ -11,6 +11,12 @@ import { BILLED_METER_LIST, BILLED_METERS, type BilledMeter, monthSeconds, unitS
 
 export function stripeEnabled(): boolean {
   return Boolean(process.env.STRIPE_SECRET_KEY);
+}
+
+/** Tests share one database: under NUAGE_TEST=1, NUAGE_BILLING_TEST_ORGS (comma-separated) limits the jobs. */
+export function billingTestOrgs(): string[] | null {
+  const raw = process.env.NUAGE_TEST === "1" ? process.env.NUAGE_BILLING_TEST_ORGS : undefined;
+  return raw ? raw.split(",").filter(Boolean) : null;
 }
 
 let cached: { key: string; base: string; client: Stripe } | null = null;
@@ -224,12 +230,14 @@ export async function reportUsage(
   if (!stripeEnabled()) return { queued: 0, sent: 0 };
   const until = input.until ?? new Date(Math.floor(now().getTime() / 3600_000) * 3600_000);
   const db = getDb();
+  const orgIds = billingTestOrgs();
+  const onlyOrgs = orgIds ? Prisma.sql`AND u."orgId" = ANY(${orgIds}::text[])` : Prisma.empty;
   const deltas = await db.$queryRaw<{ orgId: string; meter: string; hourStart: Date; delta: bigint; n: number }[]>`
     WITH r AS (
       SELECT u."orgId", u."meter", u."periodStart" AS "hourStart", SUM(u."quantity") AS q
       FROM "UsageRollup" u JOIN "BillingAccount" b ON b."orgId" = u."orgId" AND b."stripeCustomerId" IS NOT NULL
       WHERE u."period" = 'hour' AND u."periodStart" >= b."reportFrom" AND u."periodStart" < ${until}
-        AND u."meter" = ANY(${BILLED_METER_LIST}::text[])
+        AND u."meter" = ANY(${BILLED_METER_LIST}::text[]) ${onlyOrgs}
       GROUP BY u."orgId", u."meter", u."periodStart"),
     s AS (
       SELECT "orgId", "meter", "hourStart", SUM("value") AS v, COUNT(*)::int AS n FROM "StripeUsageReport"
@@ -251,7 +259,7 @@ export async function reportUsage(
     });
   }
   const pending = await db.stripeUsageReport.findMany({
-    where: { reportedAt: null },
+    where: { reportedAt: null, ...(orgIds ? { orgId: { in: orgIds } } : {}) },
     orderBy: { hourStart: "asc" },
     take: input.limit ?? 5000,
   });

@@ -4,38 +4,32 @@
 import { getDb } from "@nuage/db";
 import { actorUserId, type OrgScope } from "../actor.ts";
 import { audit } from "../audit.ts";
+import { monthToDateMinor } from "../billing/invoices.ts";
+import type { Plan } from "../billing/pricebook.ts";
+import { priceUsage, type UsageQuantity } from "../billing/pricing.ts";
 import { now } from "../clock.ts";
-import { HA_CONTROL_PLANE_CENTS_HOURLY } from "../clusters/catalog.ts";
 import { coreEnv } from "../env.ts";
 import { badInput } from "../errors.ts";
 import { queueMail } from "../mail/outbox.ts";
 import { requireRole } from "../roles.ts";
 import { mutate } from "../tx.ts";
-import { monthOf, nextMonth } from "./meters.ts";
-import { sumUsage } from "./query.ts";
+import { monthOf } from "./meters.ts";
 
 export const BUDGET_THRESHOLDS = [50, 80, 100] as const;
 /** Budgets are at most this many minor units (10 million in the major unit). */
 export const MAX_BUDGET_MINOR = 1_000_000_000;
 
-/** Per vCPU-hour: the catalog's base flavor (s-1vcpu-2gb, 2 cents an hour, memory included). */
-const VCPU_CENTS_HOURLY = 2n;
-
-const divRound = (a: bigint, b: bigint) => (a + b / 2n) / b;
-
 /**
- * Estimated cost in minor units (cents) of cluster-level usage, from the catalog's hourly prices:
- * nodes at 2 cents per vCPU-hour (memory included), HA control planes at HA_CONTROL_PLANE_CENTS_HOURLY,
- * single control planes and load balancers free. Rounded half up once, on the total.
- * The price book (billing) replaces this function.
+ * Cost in minor units (cents) of a month's usage with a plan, as billing prices it (`priceUsage`: a line per
+ * cluster and meter rounded half up once, included amounts and credits taken off).
  */
-export function estimateCostMinor(usage: Array<{ meter: string; quantity: bigint }>): number {
-  let centSeconds = 0n;
-  for (const u of usage) {
-    if (u.meter === "node_vcpu_seconds") centSeconds += u.quantity * VCPU_CENTS_HOURLY;
-    else if (u.meter === "controlplane_ha_seconds") centSeconds += u.quantity * BigInt(HA_CONTROL_PLANE_CENTS_HOURLY);
-  }
-  return Number(divRound(centSeconds, 3600n));
+export function estimateCostMinor(
+  plan: Pick<Plan, "prices" | "included">,
+  usage: UsageQuantity[],
+  periodStart: Date,
+  creditBalance = 0n,
+): number {
+  return Number(priceUsage(plan, usage, periodStart, creditBalance).totalMinor);
 }
 
 export interface BudgetView {
@@ -52,16 +46,17 @@ export async function getBudget(orgId: string): Promise<BudgetView> {
   const db = getDb();
   const t = now();
   const monthStart = monthOf(t);
-  const [budget, usage, alerts] = await Promise.all([
+  const [budget, mtd, alerts] = await Promise.all([
     db.orgBudget.findUnique({ where: { orgId } }),
-    sumUsage({ orgId, from: monthStart, to: nextMonth(t) }),
+    monthToDateMinor(orgId, t),
     db.budgetAlert.findMany({
       where: { orgId, monthStart },
       select: { threshold: true },
       orderBy: { threshold: "asc" },
     }),
   ]);
-  const cost = estimateCostMinor(usage);
+  // The billing page's month-to-date: the same usage, plan, price book, included amounts and credits.
+  const cost = Number(mtd);
   const amount = budget ? Number(budget.amountMinor) : null;
   return {
     amountMinor: amount,
@@ -110,7 +105,7 @@ export async function checkBudgets(filter: { orgId?: string } = {}): Promise<num
   for (const b of budgets) {
     const amount = Number(b.amountMinor);
     if (amount <= 0) continue;
-    const cost = estimateCostMinor(await sumUsage({ orgId: b.orgId, from: monthStart, to: nextMonth(t) }));
+    const cost = Number(await monthToDateMinor(b.orgId, t));
     const due = BUDGET_THRESHOLDS.filter((th) => cost * 100 >= amount * th);
     if (due.length === 0) continue;
     const org = await db.org.findUnique({ where: { id: b.orgId }, select: { name: true, deletedAt: true } });

@@ -3,6 +3,7 @@
 import { randomBytes } from "node:crypto";
 import { getDb } from "@nuage/db";
 import { afterAll, describe, expect, it } from "vitest";
+import { DEFAULT_PLANS } from "../billing/pricebook.ts";
 import { setClock } from "../clock.ts";
 import { checkBudgets, estimateCostMinor, getBudget, setBudget } from "./budget.ts";
 import { capacitySamples, providerTotals } from "./capacity.ts";
@@ -167,6 +168,31 @@ describe("usage ledger", () => {
       to: new Date("2026-04-01T00:00:00Z"),
     });
     expect(billed).toEqual([{ clusterId: c1, meter: "node_vcpu_seconds", quantity: 700n }]);
+    // Both edges read as a month minus the days outside the range: keys with rows only outside it do not show.
+    const c3 = `${orgId}-c3`;
+    await recordSamples([
+      s(orgId, c1, "storage_mib_seconds", "2026-02-01T00:00:00Z", 3, "web"), // before the range
+      s(orgId, c1, "storage_mib_seconds", "2026-03-28T00:00:00Z", 5, "batch"), // after the range
+      s(orgId, c3, "node_vcpu_seconds", "2026-03-28T00:00:00Z", 9), // after the range
+    ]);
+    await rollupAll();
+    const edges = await usageReport({
+      orgId,
+      from: new Date("2026-02-03T00:00:00Z"),
+      to: new Date("2026-03-25T00:00:00Z"),
+    });
+    expect(edges.byCluster.map((x) => [x.clusterId, x.values])).toEqual([
+      [c1, { node_vcpu_seconds: "600", storage_mib_seconds: "1060" }],
+      [c2, { cpu_usage_millicore_seconds: "7" }],
+    ]);
+    expect(edges.byNamespace.map((x) => [x.clusterId, x.namespace, x.values])).toEqual([
+      [c1, "db", { storage_mib_seconds: "40" }],
+      [c1, "web", { storage_mib_seconds: "1020" }],
+      [c2, "web", { cpu_usage_millicore_seconds: "7" }],
+    ]);
+    const edgeTotal = (m: string) =>
+      edges.series.reduce((a, p) => a + BigInt((p.values as Record<string, string>)[m] ?? "0"), 0n);
+    expect([edgeTotal("node_vcpu_seconds"), edgeTotal("storage_mib_seconds")]).toEqual([600n, 1060n]);
     await getDb().usageSummary.deleteMany({ where: { orgId } });
   });
 
@@ -231,7 +257,8 @@ describe("usage ledger", () => {
     const orgId = tag();
     orgs.push(orgId);
     const email = `${orgId}@example.com`;
-    await db.org.create({ data: { id: orgId, name: `Budget ${orgId}` } });
+    // Pro: 1.8 cents per vCPU-hour, nothing included (the billing price book, version 1).
+    await db.org.create({ data: { id: orgId, name: `Budget ${orgId}`, plan: "pro" } });
     const user = await db.user.create({ data: { email, name: "Budget owner" } });
     await db.membership.create({ data: { orgId, userId: user.id, role: "owner" } });
     setClock(new Date("2026-04-10T12:00:00Z"));
@@ -242,21 +269,22 @@ describe("usage ledger", () => {
         code: "FORBIDDEN",
       });
       await setBudget(scope, { amountMinor: 100 }); // 1.00 EUR
-      // 30 vCPU-hours at 2 cents = 60 cents: 60 % of the budget.
+      // 30 vCPU-hours at 1.8 cents = 54 cents: 54 % of the budget.
       await recordSamples([s(orgId, `${orgId}-c`, "node_vcpu_seconds", "2026-04-10T11:00:00Z", 30 * 3600)]);
       await rollupAll();
-      expect(estimateCostMinor([{ meter: "node_vcpu_seconds", quantity: 30n * 3600n }])).toBe(60);
+      const usage = [{ clusterId: `${orgId}-c`, meter: "node_vcpu_seconds", quantity: 30n * 3600n }];
+      expect(estimateCostMinor(DEFAULT_PLANS.pro, usage, new Date("2026-04-01T00:00:00Z"))).toBe(54);
       expect(await checkBudgets({ orgId })).toBe(1);
       expect(await checkBudgets({ orgId })).toBe(0);
-      await recordSamples([s(orgId, `${orgId}-c`, "node_vcpu_seconds", "2026-04-10T11:01:00Z", 25 * 3600)]);
+      await recordSamples([s(orgId, `${orgId}-c`, "node_vcpu_seconds", "2026-04-10T11:01:00Z", 30 * 3600)]);
       await rollupAll();
       const [a, b] = await Promise.all([checkBudgets({ orgId }), checkBudgets({ orgId })]);
-      expect(a + b).toBe(2); // 110 %: 80 and 100, once each
+      expect(a + b).toBe(2); // 60 vCPU-hours = 108 cents, 108 %: 80 and 100, once each
       const view = await getBudget(orgId);
       expect(view).toMatchObject({
         amountMinor: 100,
-        monthToDateMinor: 110,
-        percentUsed: 110,
+        monthToDateMinor: 108,
+        percentUsed: 108,
         alertsSent: [50, 80, 100],
       });
       const mails = await db.mailOutbox.findMany({ where: { orgId, to: email }, orderBy: { createdAt: "asc" } });

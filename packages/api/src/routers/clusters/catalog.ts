@@ -1,6 +1,6 @@
-import { FLAVORS, REGIONS, VERSIONS } from "@nuage/core";
+import { orgPricing, pricedFlavors, REGIONS, VERSIONS } from "@nuage/core";
 import { z } from "zod";
-import { protectedProcedure, router } from "../../trpc.ts";
+import { orgProcedure, protectedProcedure, router } from "../../trpc.ts";
 import { ZFlavorOutput, ZRegionOutput, ZVersionOutput } from "./outputs.ts";
 
 export const catalogRouter = router({
@@ -11,19 +11,19 @@ export const catalogRouter = router({
     .input(z.void())
     .output(z.array(ZRegionOutput))
     .query(() => REGIONS),
-  flavors: protectedProcedure
+  flavors: orgProcedure
     .meta({
       openapi: {
         method: "GET",
         path: "/flavors",
         protect: true,
         tags: ["catalog"],
-        summary: "Node flavors with vCPU, memory, disk and hourly price (cents)",
+        summary: "Node flavors with vCPU, memory, disk and hourly price (the org's plan in the current price book)",
       },
     })
     .input(z.void())
     .output(z.array(ZFlavorOutput))
-    .query(() => FLAVORS),
+    .query(async ({ ctx }) => pricedFlavors(await orgPricing(ctx.org.id))),
   versions: protectedProcedure
     .meta({
       openapi: {

@@ -7,6 +7,7 @@ import {
   getCluster,
   listClusterEvents,
   listClusters,
+  orgPricing,
   updateCluster,
   ZClusterIdInput,
   ZCreateClusterInput,
@@ -15,7 +16,7 @@ import {
   ZUpdateClusterInput,
 } from "@nuage/core";
 import { z } from "zod";
-import { orgProcedure, orgRoleProcedure, protectedProcedure, router } from "../../trpc.ts";
+import { orgProcedure, orgRoleProcedure, router } from "../../trpc.ts";
 import { kubeconfigProcedure } from "./credentials.ts";
 import { ZClusterOutput, ZEstimateOutput, ZEventOutput } from "./outputs.ts";
 import { watchCluster } from "./watch.ts";
@@ -43,10 +44,11 @@ export const clustersRouter = router({
     .input(ZClusterIdInput)
     .output(ZClusterOutput)
     .query(({ ctx, input }) => getCluster(ctx.org.id, input.id)),
-  estimate: protectedProcedure
+  // Priced with the org's plan in the current price book version (both named in the answer).
+  estimate: orgProcedure
     .input(ZEstimateInput)
     .output(ZEstimateOutput)
-    .query(({ input }) => estimate(input)),
+    .query(async ({ ctx, input }) => estimate(input, await orgPricing(ctx.org.id))),
   create: orgRoleProcedure("member", "create clusters")
     .meta({ openapi: { method: "POST", path: "/clusters", protect: true, tags, summary: "Create a cluster" } })
     .input(ZCreateClusterInput)

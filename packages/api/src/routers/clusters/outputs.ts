@@ -8,12 +8,25 @@ export const ZFlavorOutput = z.object({
   vcpus: z.number(),
   memoryMiB: z.number(),
   diskGiB: z.number(),
+  /** vCPUs × the vCPU-hour price + GiB × the memory GiB-hour price of the org's plan, in micro-cents (exact). */
+  priceMicroHourly: z.number().int(),
+  /** The same rounded half up to a whole cent. */
   priceCentsHourly: z.number().int(),
+  currency: z.string(),
+  priceVersion: z.number().int(),
+  plan: z.string(),
 });
 export const ZVersionOutput = z.object({ version: z.string(), patch: z.string(), isDefault: z.boolean() });
 
 export const ZEstimateOutput = z.object({
+  priceVersion: z.number().int(),
+  plan: z.string(),
+  planLabel: z.string(),
+  currency: z.string(),
+  hourlyMicro: z.number().int(),
   hourlyCents: z.number().int(),
+  monthlyBeforeIncludedCents: z.number().int(),
+  includedCents: z.number().int(),
   monthlyCents: z.number().int(),
   vcpus: z.number().int(),
   memoryMiB: z.number().int(),
@@ -21,9 +34,23 @@ export const ZEstimateOutput = z.object({
   lines: z.array(
     z.object({
       item: z.string(),
-      quantity: z.number().int(),
-      unitCentsHourly: z.number().int(),
-      hourlyCents: z.number().int(),
+      label: z.string(),
+      unit: z.string(),
+      quantity: z.number(),
+      unitPriceMicro: z.number().int(),
+      hourlyMicro: z.number().int(),
+      monthlyQuantity: z.number(),
+      includedQuantity: z.number(),
+      monthlyCents: z.number().int(),
+    }),
+  ),
+  onUse: z.array(
+    z.object({
+      item: z.string(),
+      label: z.string(),
+      unit: z.string(),
+      unitPriceMicro: z.number().int(),
+      includedQuantity: z.number(),
     }),
   ),
 });
