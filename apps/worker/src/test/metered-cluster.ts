@@ -4,6 +4,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { now } from "@nuage/core";
 import { getDb } from "@nuage/db";
 import { type LocalCluster, startLocalCluster } from "@nuage/localcloud";
 import { signUpUser, uid } from "../../../../packages/api/src/test/helpers.ts";
@@ -49,8 +50,8 @@ export interface MeteredCluster {
   clusterId: string;
 }
 
-/** Starts localcloud and an HA-flagged cluster of one s-2vcpu-4gb node whose workload is running. */
-export async function startMeteredCluster(opts: { tag: string; createdAt?: Date }): Promise<MeteredCluster> {
+/** Starts localcloud and an HA-flagged cluster (created at the platform's `now()`, after its machines) of one s-2vcpu-4gb node whose workload is running. */
+export async function startMeteredCluster(opts: { tag: string }): Promise<MeteredCluster> {
   const cloud = await startCloud();
   const owner = await signUpUser(`${opts.tag}-meter`, { verified: true });
   const orgId = owner.orgId;
@@ -71,7 +72,7 @@ export async function startMeteredCluster(opts: { tag: string; createdAt?: Date 
       version: "1.32",
       status: "running",
       haControlPlane: true,
-      ...(opts.createdAt ? { createdAt: opts.createdAt } : {}),
+      createdAt: now(), // the platform's clock, which a test may have moved (NUAGE_TEST_CLOCK_OFFSET_MS)
     },
   });
   const file = join(cloud.dir, "shop.yaml");
