@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { dnsLabelError, formatAge, formatCents, formatMemory } from "./format";
+import { dnsLabelError, formatAge, formatCents, formatMemory, formatMicro, formatMinor } from "./format";
 
 describe("cluster formatting", () => {
   it("shows integer cents as dollars without floating-point drift", () => {
@@ -7,6 +7,14 @@ describe("cluster formatting", () => {
     expect(formatCents(7)).toBe("$0.07");
     expect(formatCents(1234)).toBe("$12.34");
     expect(formatCents(123456789)).toBe("$1,234,567.89");
+  });
+
+  it("shows price-book amounts in their currency, with the sub-cent digits unit prices have", () => {
+    expect(formatMicro(2_250_000)).toBe("€0.0225");
+    expect(formatMicro(40_000_000)).toBe("€0.40");
+    expect(formatMicro(225_000)).toBe("€0.00225");
+    expect(formatMicro(123_456_789_000, "USD")).toBe("$1,234.56789");
+    expect(formatMinor(9855)).toBe("€98.55");
   });
 
   it("shows memory in MiB or GiB", () => {

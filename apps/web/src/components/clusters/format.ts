@@ -34,6 +34,31 @@ export function formatCents(cents: number | bigint | null | undefined): string {
   return usd.format(Number(`${dollars}.${String(rest).padStart(2, "0")}`));
 }
 
+/**
+ * A price-book amount in micro-cents (1 cent = 1,000,000) in the book's currency, with the sub-cent digits
+ * unit prices need: 2_250_000 EUR → "€0.0225". Exact: the micro-cents are split in integers first.
+ */
+export function formatMicro(micro: number, currency = "EUR"): string {
+  const cents = Math.trunc(micro / 1_000_000);
+  const frac = Math.abs(micro % 1_000_000);
+  // cents with up to 4 more digits (hundred-thousandths of the currency), trailing zeros dropped
+  const digits = String(Math.round(frac / 100))
+    .padStart(4, "0")
+    .replace(/0+$/, "");
+  const major = `${Math.trunc(cents / 100)}.${String(Math.abs(cents % 100)).padStart(2, "0")}${digits}`;
+  return new Intl.NumberFormat("en", {
+    style: "currency",
+    currency,
+    minimumFractionDigits: 2,
+    maximumFractionDigits: 6,
+  }).format(Number(major));
+}
+
+/** Whole cents in the price book's currency: 1234 EUR → "€12.34". */
+export function formatMinor(cents: number, currency = "EUR"): string {
+  return new Intl.NumberFormat("en", { style: "currency", currency }).format(cents / 100);
+}
+
 /** Hours in a month as cloud price lists count them (730 h). */
 export const HOURS_PER_MONTH = 730;
 

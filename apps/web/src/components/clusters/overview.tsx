@@ -7,7 +7,7 @@ import { canWrite } from "~/lib/roles";
 import { useTRPC } from "~/trpc/client";
 import { useMe } from "../portal/me-context";
 import { AddPoolDialog } from "./add-pool-dialog";
-import { formatCents, formatMemory } from "./format";
+import { formatMemory, formatMicro } from "./format";
 import { PoolResize } from "./pool-resize";
 import type { ClusterView, PoolView } from "./types";
 import { useCluster, useClusterId } from "./use-cluster";
@@ -70,7 +70,7 @@ export function ClusterOverview() {
                   <p className="text-xs text-slate-500">
                     {p.flavor}
                     {f
-                      ? ` · ${f.vcpus} vCPU, ${formatMemory(f.memoryMiB)} · ${formatCents(f.priceCentsHourly)}/h per node`
+                      ? ` · ${f.vcpus} vCPU, ${formatMemory(f.memoryMiB)} · ${formatMicro(f.priceMicroHourly ?? f.priceCentsHourly * 1_000_000, f.currency)}/h per node`
                       : ""}
                   </p>
                   <p className="mt-1 flex flex-wrap gap-1">
@@ -96,6 +96,7 @@ export function ClusterOverview() {
                   <div className="flex items-end gap-2">
                     <PoolResize
                       pool={p}
+                      cluster={c}
                       disabled={!mayChange || update.isPending}
                       onResize={(count) =>
                         update.mutate({

@@ -2,15 +2,18 @@
 
 import { Button } from "@nuage/ui";
 import { type FormEvent, useId, useState } from "react";
+import { ResizeEstimate } from "./estimate";
 import type { PoolView } from "./types";
 
-/** A number input and "Resize": Enter in the field applies it too. */
+/** A number input and "Resize": Enter in the field applies it too; the new price shows under it. */
 export function PoolResize({
   pool,
+  cluster,
   disabled,
   onResize,
 }: {
   pool: PoolView;
+  cluster: { haControlPlane: boolean; nodePools: PoolView[] };
   disabled: boolean;
   onResize: (count: number) => void;
 }) {
@@ -23,27 +26,30 @@ export function PoolResize({
     if (valid && n !== pool.count) onResize(n);
   }
   return (
-    <form onSubmit={submit} className="flex items-end gap-2" aria-label={`Resize ${pool.name}`}>
-      <div>
-        <label htmlFor={id} className="block text-xs font-medium text-slate-600">
-          Nodes in {pool.name}
-        </label>
-        <input
-          id={id}
-          type="number"
-          min={0}
-          max={100}
-          inputMode="numeric"
-          value={value}
-          disabled={disabled}
-          aria-invalid={valid ? undefined : true}
-          onChange={(e) => setValue(e.target.value)}
-          className="mt-1 block w-20 rounded-md border-0 px-2.5 py-1.5 text-sm ring-1 ring-slate-300 ring-inset focus:ring-2 focus:ring-indigo-600 focus:outline-none disabled:bg-slate-50"
-        />
+    <form onSubmit={submit} aria-label={`Resize ${pool.name}`}>
+      <div className="flex items-end gap-2">
+        <div>
+          <label htmlFor={id} className="block text-xs font-medium text-slate-600">
+            Nodes in {pool.name}
+          </label>
+          <input
+            id={id}
+            type="number"
+            min={0}
+            max={100}
+            inputMode="numeric"
+            value={value}
+            disabled={disabled}
+            aria-invalid={valid ? undefined : true}
+            onChange={(e) => setValue(e.target.value)}
+            className="mt-1 block w-20 rounded-md border-0 px-2.5 py-1.5 text-sm ring-1 ring-slate-300 ring-inset focus:ring-2 focus:ring-indigo-600 focus:outline-none disabled:bg-slate-50"
+          />
+        </div>
+        <Button type="submit" size="sm" variant="secondary" disabled={disabled || !valid || n === pool.count}>
+          Resize
+        </Button>
       </div>
-      <Button type="submit" size="sm" variant="secondary" disabled={disabled || !valid || n === pool.count}>
-        Resize
-      </Button>
+      {disabled ? null : <ResizeEstimate cluster={cluster} poolId={pool.id} count={valid ? n : null} />}
     </form>
   );
 }

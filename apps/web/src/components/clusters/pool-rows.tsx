@@ -1,7 +1,7 @@
 "use client";
 
 import { Button, Input, Select } from "@nuage/ui";
-import { formatCents, formatMemory } from "./format";
+import { formatMemory, formatMicro } from "./format";
 import { KvEditor, type KvRow } from "./kv-editor";
 import type { FlavorView } from "./types";
 
@@ -21,7 +21,7 @@ export type PoolErrors = Partial<
 >;
 
 export function flavorLabel(f: FlavorView): string {
-  return `${f.name} — ${f.vcpus} vCPU, ${formatMemory(f.memoryMiB)}, ${formatCents(f.priceCentsHourly)}/h`;
+  return `${f.name} — ${f.vcpus} vCPU, ${formatMemory(f.memoryMiB)}, ${formatMicro(f.priceMicroHourly ?? f.priceCentsHourly * 1_000_000, f.currency)}/h`;
 }
 
 /** One node pool of the create form (or of "Add node pool"): name, flavor, sizes, labels, taints. */

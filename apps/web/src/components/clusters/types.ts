@@ -73,4 +73,7 @@ export interface FlavorView {
   memoryMiB: number;
   diskGiB?: number;
   priceCentsHourly: number;
+  /** Exact hourly price from the price book (the org's plan), in micro-cents. */
+  priceMicroHourly?: number;
+  currency?: string;
 }
