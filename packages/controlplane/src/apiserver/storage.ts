@@ -80,6 +80,24 @@ export class Storage {
     return kv ? this.decode(def, kv) : undefined;
   }
 
+  /**
+   * The object to base an update on: from the watch cache when it is current with this server's
+   * writes (no etcd round trip), else from etcd. The write that follows is a compare-and-swap on
+   * its resourceVersion, so a stale copy (another API server of an HA control plane wrote
+   * meanwhile) can only make it fail; callers then read etcd (`fromCache` tells them).
+   */
+  async getForUpdate(
+    def: ResourceDef,
+    namespace: string | undefined,
+    name: string,
+  ): Promise<{ obj: KubeObject | undefined; fromCache: boolean }> {
+    const p = this.resourcePrefix(def);
+    const c = this.caches.get(p);
+    const hit = c?.current(this.key(def, namespace, name), this.written.get(p) ?? 0);
+    if (hit) return { obj: hit, fromCache: true };
+    return { obj: await this.get(def, namespace, name), fromCache: false };
+  }
+
   async currentRevision(): Promise<string> {
     const res = await this.etcd.kv.range({ key: Buffer.from(`${this.prefix}/registry/`), count_only: true });
     return String(res.header.revision);

@@ -188,11 +188,21 @@ export class Store {
     if (def.namespaced && obj.metadata.namespace && obj.metadata.namespace !== ns) {
       throw badRequest("the namespace of the provided object does not match the namespace sent on the request");
     }
-    const old = await this.storage.get(def, ns, name);
-    if (!old) throw notFound(def, name);
-    const rv = obj.metadata.resourceVersion;
-    if (rv && rv !== old.metadata.resourceVersion) throw conflict(def, name);
-    return this.replace(ctx, def, old, obj, opts.subresource);
+    // From the watch cache when current; a copy found stale (precondition or compare-and-swap
+    // failed) is replaced by a read from etcd before the caller hears of a conflict.
+    let { obj: old, fromCache } = await this.storage.getForUpdate(def, ns, name);
+    for (;;) {
+      if (!old) throw notFound(def, name);
+      const rv = obj.metadata.resourceVersion;
+      try {
+        if (rv && rv !== old.metadata.resourceVersion) throw conflict(def, name);
+        return await this.replace(ctx, def, old, fromCache ? clone(obj) : obj, opts.subresource, undefined, fromCache);
+      } catch (e) {
+        if (!(fromCache && e instanceof ApiError && e.reason === "Conflict")) throw e;
+        old = await this.storage.get(def, ns, name);
+        fromCache = false;
+      }
+    }
   }
 
   private async replace(
@@ -202,6 +212,7 @@ export class Store {
     incoming: KubeObject,
     subresource?: string,
     managed?: ManagedFieldsEntry[],
+    oldFromCache = false,
   ): Promise<KubeObject> {
     let obj: KubeObject;
     // managedFields: [{}] clears them (as upstream); otherwise they are the server's to keep.
@@ -274,7 +285,14 @@ export class Store {
     }
     // A write that changes nothing is not written (as upstream's GuaranteedUpdate): no new
     // resourceVersion, no watch event, no etcd round trip.
-    if (JSON.stringify(obj) === JSON.stringify(old)) return this.typed(def, old);
+    // A cached `old` may be stale (HA: another API server wrote): confirm on etcd that it is
+    // still the current revision before skipping, else the caller retries from etcd.
+    if (JSON.stringify(obj) === JSON.stringify(old)) {
+      if (!oldFromCache) return this.typed(def, old);
+      const cur = await this.storage.get(def, m.namespace, m.name!);
+      if (cur?.metadata.resourceVersion === old.metadata.resourceVersion) return this.typed(def, old);
+      throw conflict(def, m.name!);
+    }
     const stored = await this.storage.update(def, obj, old.metadata.resourceVersion!);
     if (!stored) throw conflict(def, m.name!);
     return this.typed(def, stored);
@@ -296,7 +314,11 @@ export class Store {
     const ns = def.namespaced ? (namespace ?? "default") : undefined;
     if (type === "apply") return this.apply(ctx, def, ns, name, patch, subresource);
     for (let attempt = 0; ; attempt++) {
-      const old = await this.storage.get(def, ns, name);
+      // The first attempt may start from the watch cache (see update()); retries read etcd.
+      const { obj: old, fromCache } =
+        attempt === 0
+          ? await this.storage.getForUpdate(def, ns, name)
+          : { obj: await this.storage.get(def, ns, name), fromCache: false };
       if (!old) throw notFound(def, name);
       // The patch is applied to the current object with a placeholder resourceVersion: if the
       // result still carries the placeholder, the patch asked for no precondition, and a conflict
@@ -308,13 +330,20 @@ export class Store {
       if (!patched.metadata || typeof patched.metadata !== "object") throw badRequest("metadata must be an object");
       const wantRv = patched.metadata.resourceVersion === RV_PLACEHOLDER ? undefined : patched.metadata.resourceVersion;
       patched.metadata.resourceVersion = old.metadata.resourceVersion;
-      if (wantRv && wantRv !== old.metadata.resourceVersion) throw conflict(def, name);
+      if (wantRv && wantRv !== old.metadata.resourceVersion) {
+        if (fromCache) continue;
+        throw conflict(def, name);
+      }
       try {
         const conv = conversionFor(def);
-        if (conv) return conv.out(await this.replace(ctx, conv.storageDef, old, conv.in(patched), subresource));
-        return await this.replace(ctx, def, old, patched, subresource);
+        if (conv) {
+          return conv.out(
+            await this.replace(ctx, conv.storageDef, old, conv.in(patched), subresource, undefined, fromCache),
+          );
+        }
+        return await this.replace(ctx, def, old, patched, subresource, undefined, fromCache);
       } catch (e) {
-        if (e instanceof ApiError && e.reason === "Conflict" && !wantRv && attempt < 20) continue;
+        if (e instanceof ApiError && e.reason === "Conflict" && (fromCache || (!wantRv && attempt < 20))) continue;
         throw e;
       }
     }

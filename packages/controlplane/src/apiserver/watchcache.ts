@@ -182,6 +182,17 @@ export class WatchCache {
     return { items, revision: String(this.lastRev) };
   }
 
+  /**
+   * The cached object at `key` when the cache holds the resource and the shared watch has
+   * delivered `mustSee` (this server's newest write to it); undefined otherwise or when absent
+   * (the caller reads etcd). A copy: the cached objects stay read-only.
+   */
+  current(key: string, mustSee: number): KubeObject | undefined {
+    if (!this.objects || this.pending || this.lastRev < mustSee) return undefined;
+    const o = this.objects.get(key);
+    return o ? structuredClone(o) : undefined;
+  }
+
   private reset(): void {
     const w = this.watcher;
     this.watcher = undefined;
