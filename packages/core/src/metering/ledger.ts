@@ -1,8 +1,13 @@
-// Writes to the usage ledger. One statement per batch (unnest of column arrays), `ON CONFLICT DO NOTHING`
-// on (cluster, namespace, meter, window): a retried or duplicated collection changes nothing. The hours the
-// batch touched are marked dirty in the same transaction, so the rollups catch up even after a crash.
+// Writes to the usage ledger. One statement per batch, `ON CONFLICT DO NOTHING` on the ledger's key (cluster,
+// window, namespace, meter): a retried or duplicated collection changes nothing. The hours the batch touched
+// are marked dirty in the same transaction, so the rollups catch up even after a crash.
+//
+// A batch travels as a dictionary: the distinct (org, cluster, window, seconds, source) groups, namespaces and
+// meters once each, and per sample only numbers (group, namespace and meter positions, quantity). The
+// collector's batches repeat the same few clusters, windows and meters thousands of times, and escaping and
+// parsing those strings per row cost more than the insert itself.
 import { getDb, type Tx } from "@nuage/db";
-import { hourOf, type Sample } from "./meters.ts";
+import { HOUR_MS, type Sample } from "./meters.ts";
 
 const BATCH = 5000;
 const PARALLEL = 4;
@@ -10,32 +15,26 @@ const PARALLEL = 4;
 /** Inserts the samples that are not in the ledger yet; returns how many were new. */
 export async function recordSamples(samples: Sample[], tx?: Tx): Promise<number> {
   if (samples.length === 0) return 0;
-  const run = async (t: Tx) => {
-    let inserted = 0;
-    for (let i = 0; i < samples.length; i += BATCH) {
-      const n = await insertBatch(t, samples.slice(i, i + BATCH));
-      inserted += n;
-    }
-    await markDirty(t, samples);
-    return inserted;
-  };
-  if (tx) return run(tx);
-  if (samples.length <= BATCH) return getDb().$transaction((t) => run(t), { timeout: 60_000, maxWait: 30_000 });
+  if (tx || samples.length <= BATCH) {
+    const run = async (t: Tx) => {
+      let inserted = 0;
+      for (let i = 0; i < samples.length; i += BATCH) {
+        const n = await writeBatch(t, samples.slice(i, i + BATCH));
+        inserted += n;
+      }
+      return inserted;
+    };
+    return tx ? run(tx) : getDb().$transaction(run, { timeout: 60_000, maxWait: 30_000 });
+  }
   // Large loads (backfills, benches): batches on several connections, each batch with its dirty hours.
   let inserted = 0;
   let next = 0;
   const worker = async () => {
-    for (let i = next; i < samples.length; i = next) {
+    while (next < samples.length) {
+      const batch = samples.slice(next, next + BATCH);
       next += BATCH;
-      const batch = samples.slice(i, i + BATCH);
-      const n = await getDb().$transaction(
-        async (t) => {
-          const n = await insertBatch(t, batch);
-          await markDirty(t, batch);
-          return n;
-        },
-        { timeout: 60_000, maxWait: 30_000 },
-      );
+      // Not `inserted += await …`: that reads `inserted` before the await and loses the other workers' counts.
+      const n = await getDb().$transaction((t) => writeBatch(t, batch), { timeout: 60_000, maxWait: 30_000 });
       inserted += n;
     }
   };
@@ -43,35 +42,123 @@ export async function recordSamples(samples: Sample[], tx?: Tx): Promise<number>
   return inserted;
 }
 
-async function insertBatch(tx: Tx, rows: Sample[]): Promise<number> {
-  const ids = rows.map(() => cuidLike());
-  return tx.$executeRaw`
-    INSERT INTO "UsageSample" ("id","orgId","clusterId","namespace","meter","windowStart","windowSeconds","quantity","source")
-    SELECT * FROM unnest(
-      ${ids}::text[], ${rows.map((r) => r.orgId)}::text[], ${rows.map((r) => r.clusterId)}::text[],
-      ${rows.map((r) => r.namespace)}::text[], ${rows.map((r) => r.meter)}::text[],
-      ${rows.map((r) => r.windowStart.toISOString())}::timestamp(3)[], ${rows.map((r) => r.windowSeconds)}::int[],
-      ${rows.map((r) => r.quantity.toString())}::bigint[], ${rows.map((r) => r.source)}::text[])
-    ON CONFLICT ("clusterId","namespace","meter","windowStart") DO NOTHING`;
+interface Encoded {
+  // groups: one per distinct (org, cluster, window, seconds, source)
+  orgs: string[];
+  clusters: string[];
+  windows: string[];
+  seconds: number[];
+  sources: string[];
+  namespaces: string[];
+  meters: string[];
+  // per sample: 1-based positions in the arrays above, and the quantity
+  group: number[];
+  namespace: number[];
+  meter: number[];
+  quantity: string[];
+  // dirty hours: one per distinct (cluster, hour)
+  dirtyOrgs: string[];
+  dirtyClusters: string[];
+  dirtyHours: string[];
 }
 
-async function markDirty(tx: Tx, samples: Sample[]): Promise<void> {
-  const seen = new Map<string, { orgId: string; clusterId: string; hour: string }>();
-  for (const s of samples) {
-    const hour = hourOf(s.windowStart).toISOString();
-    seen.set(`${s.clusterId}|${hour}`, { orgId: s.orgId, clusterId: s.clusterId, hour });
+function encode(rows: Sample[]): Encoded {
+  const e: Encoded = {
+    orgs: [],
+    clusters: [],
+    windows: [],
+    seconds: [],
+    sources: [],
+    namespaces: [],
+    meters: [],
+    group: new Array(rows.length),
+    namespace: new Array(rows.length),
+    meter: new Array(rows.length),
+    quantity: new Array(rows.length),
+    dirtyOrgs: [],
+    dirtyClusters: [],
+    dirtyHours: [],
+  };
+  // cluster → window (ms) → positions of the groups with that cluster and window (usually one)
+  const groups = new Map<string, Map<number, number[]>>();
+  const hours = new Map<string, Set<number>>();
+  const namespaces = new Map<string, number>();
+  const meters = new Map<string, number>();
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i] as Sample;
+    const ms = r.windowStart.getTime();
+    let byWindow = groups.get(r.clusterId);
+    if (!byWindow) {
+      byWindow = new Map();
+      groups.set(r.clusterId, byWindow);
+    }
+    let candidates = byWindow.get(ms);
+    if (!candidates) {
+      candidates = [];
+      byWindow.set(ms, candidates);
+    }
+    let g = 0;
+    for (const c of candidates) {
+      if (e.orgs[c - 1] === r.orgId && e.seconds[c - 1] === r.windowSeconds && e.sources[c - 1] === r.source) {
+        g = c;
+        break;
+      }
+    }
+    if (g === 0) {
+      g = e.orgs.push(r.orgId);
+      e.clusters.push(r.clusterId);
+      e.windows.push(r.windowStart.toISOString());
+      e.seconds.push(r.windowSeconds);
+      e.sources.push(r.source);
+      candidates.push(g);
+      const hour = Math.floor(ms / HOUR_MS) * HOUR_MS;
+      let seen = hours.get(r.clusterId);
+      if (!seen) {
+        seen = new Set();
+        hours.set(r.clusterId, seen);
+      }
+      if (!seen.has(hour)) {
+        seen.add(hour);
+        e.dirtyOrgs.push(r.orgId);
+        e.dirtyClusters.push(r.clusterId);
+        e.dirtyHours.push(new Date(hour).toISOString());
+      }
+    }
+    let n = namespaces.get(r.namespace);
+    if (n === undefined) {
+      n = e.namespaces.push(r.namespace);
+      namespaces.set(r.namespace, n);
+    }
+    let m = meters.get(r.meter);
+    if (m === undefined) {
+      m = e.meters.push(r.meter);
+      meters.set(r.meter, m);
+    }
+    e.group[i] = g;
+    e.namespace[i] = n;
+    e.meter[i] = m;
+    e.quantity[i] = r.quantity.toString();
   }
-  const rows = [...seen.values()];
+  return e;
+}
+
+/** One batch: its new samples, then its hours marked dirty (same transaction). Returns how many were new. */
+async function writeBatch(tx: Tx, rows: Sample[]): Promise<number> {
+  const e = encode(rows);
+  const inserted = await tx.$executeRaw`
+    INSERT INTO "UsageSample" ("orgId","clusterId","namespace","meter","windowStart","windowSeconds","quantity","source")
+    SELECT g."orgId", g."clusterId", n."namespace", m."meter", g."windowStart", g."windowSeconds", s."quantity", g."source"
+    FROM unnest(${e.group}::int[], ${e.namespace}::int[], ${e.meter}::int[], ${e.quantity}::bigint[])
+      AS s("g", "n", "m", "quantity")
+    JOIN unnest(${e.orgs}::text[], ${e.clusters}::text[], ${e.windows}::timestamp(3)[], ${e.seconds}::int[],
+        ${e.sources}::text[]) WITH ORDINALITY AS g("orgId", "clusterId", "windowStart", "windowSeconds", "source", "i")
+      ON g."i" = s."g"
+    JOIN unnest(${e.namespaces}::text[]) WITH ORDINALITY AS n("namespace", "i") ON n."i" = s."n"
+    JOIN unnest(${e.meters}::text[]) WITH ORDINALITY AS m("meter", "i") ON m."i" = s."m"
+    ON CONFLICT ("clusterId","windowStart","namespace","meter") DO NOTHING`;
   await tx.$executeRaw`
     INSERT INTO "UsageRollupDirty" ("orgId","clusterId","hourStart")
-    SELECT * FROM unnest(${rows.map((r) => r.orgId)}::text[], ${rows.map((r) => r.clusterId)}::text[],
-      ${rows.map((r) => r.hour)}::timestamp(3)[])
+    SELECT * FROM unnest(${e.dirtyOrgs}::text[], ${e.dirtyClusters}::text[], ${e.dirtyHours}::timestamp(3)[])
     ON CONFLICT DO NOTHING`;
-}
-
-let counter = 0;
-/** Row ids: time + process-local counter + randomness (the primary key is never used to dedupe). */
-function cuidLike(): string {
-  counter = (counter + 1) % 1_679_616;
-  return `us${Date.now().toString(36)}${counter.toString(36).padStart(4, "0")}${Math.random().toString(36).slice(2, 10)}`;
+  return inserted;
 }
