@@ -59,7 +59,9 @@ export async function rollupAll(): Promise<number> {
 
 /**
  * The usage page's summaries of one cluster for the hour's hour, day and month (UsageSummary): namespace "*"
- * = the sum of its namespaces, and month rows of every namespace. Upserts of sums, like the rollups.
+ * = the cluster's total over every namespace ("" included: cluster-level and namespace meters never share a
+ * name, so one row per meter serves both the charts and the per-cluster totals), and month rows of every
+ * named namespace. Upserts of sums, like the rollups.
  */
 async function summarize(tx: Tx, clusterId: string, hour: Date, day: Date): Promise<void> {
   const month = monthOf(hour);
@@ -68,7 +70,7 @@ async function summarize(tx: Tx, clusterId: string, hour: Date, day: Date): Prom
     INSERT INTO "UsageSummary" ("orgId","clusterId","namespace","meter","period","periodStart","quantity")
     SELECT "orgId","clusterId",'*',"meter","period","periodStart",SUM("quantity")::bigint
     FROM "UsageRollup"
-    WHERE "clusterId" = ${clusterId} AND "namespace" <> ''
+    WHERE "clusterId" = ${clusterId}
       AND (("period" = 'hour' AND "periodStart" = ${hour}) OR ("period" = 'day' AND "periodStart" = ${day}))
     GROUP BY "orgId","clusterId","meter","period","periodStart"
     ON CONFLICT ("orgId","clusterId","namespace","meter","period","periodStart")
@@ -76,7 +78,7 @@ async function summarize(tx: Tx, clusterId: string, hour: Date, day: Date): Prom
   await tx.$executeRaw`
     INSERT INTO "UsageSummary" ("orgId","clusterId","namespace","meter","period","periodStart","quantity")
     SELECT "orgId","clusterId",g."ns","meter",'month',${month}::timestamp(3),SUM("quantity")::bigint
-    FROM "UsageRollup", LATERAL (VALUES ("namespace"), (CASE WHEN "namespace" <> '' THEN '*' END)) AS g("ns")
+    FROM "UsageRollup", LATERAL (VALUES (NULLIF("namespace", '')), ('*')) AS g("ns")
     WHERE "clusterId" = ${clusterId} AND "period" = 'day' AND "periodStart" >= ${month} AND "periodStart" < ${monthEnd}
       AND g."ns" IS NOT NULL
     GROUP BY "orgId","clusterId",g."ns","meter"
@@ -93,12 +95,12 @@ export async function rebuildSummaries(orgId: string): Promise<void> {
       await tx.$executeRaw`
         INSERT INTO "UsageSummary" ("orgId","clusterId","namespace","meter","period","periodStart","quantity")
         SELECT "orgId","clusterId",'*',"meter","period","periodStart",SUM("quantity")::bigint
-        FROM "UsageRollup" WHERE "orgId" = ${orgId} AND "namespace" <> ''
+        FROM "UsageRollup" WHERE "orgId" = ${orgId}
         GROUP BY "orgId","clusterId","meter","period","periodStart"`;
       await tx.$executeRaw`
         INSERT INTO "UsageSummary" ("orgId","clusterId","namespace","meter","period","periodStart","quantity")
         SELECT "orgId","clusterId",g."ns","meter",'month',date_trunc('month',"periodStart"),SUM("quantity")::bigint
-        FROM "UsageRollup", LATERAL (VALUES ("namespace"), (CASE WHEN "namespace" <> '' THEN '*' END)) AS g("ns")
+        FROM "UsageRollup", LATERAL (VALUES (NULLIF("namespace", '')), ('*')) AS g("ns")
         WHERE "orgId" = ${orgId} AND "period" = 'day' AND g."ns" IS NOT NULL
         GROUP BY "orgId","clusterId",g."ns","meter",date_trunc('month',"periodStart")`;
     },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { segmentsOf } from "./query.ts";
+import { segmentsOf, signedSegmentsOf } from "./query.ts";
 
 const iso = (s: { period: string; start: Date; end: Date }) =>
   `${s.period} ${s.start.toISOString()} ${s.end.toISOString()}`;
@@ -29,6 +29,28 @@ describe("report segments", () => {
     ]);
     expect(segmentsOf(new Date("2026-01-01T00:00:00Z"), new Date("2026-02-01T00:00:00Z"), "day").map(iso)).toEqual([
       "month 2026-01-01T00:00:00.000Z 2026-02-01T00:00:00.000Z",
+    ]);
+  });
+  it("reads an edge covering most of its month as the month minus the days outside the range", () => {
+    const signed = (from: string, to: string) =>
+      signedSegmentsOf(new Date(from), new Date(to), "day").map((g) => `${g.sign > 0 ? "+" : "-"}${iso(g)}`);
+    // 24 days of September: September minus its first 6 days; 5 days of December stay days.
+    expect(signed("2026-09-07T00:00:00Z", "2026-12-06T00:00:00Z")).toEqual([
+      "+month 2026-09-01T00:00:00.000Z 2026-10-01T00:00:00.000Z",
+      "-day 2026-09-01T00:00:00.000Z 2026-09-07T00:00:00.000Z",
+      "+day 2026-12-01T00:00:00.000Z 2026-12-06T00:00:00.000Z",
+      "+month 2026-10-01T00:00:00.000Z 2026-11-01T00:00:00.000Z",
+      "+month 2026-11-01T00:00:00.000Z 2026-12-01T00:00:00.000Z",
+    ]);
+    // No whole month inside: each month's part on its own.
+    expect(signed("2026-03-04T00:00:00Z", "2026-04-03T00:00:00Z")).toEqual([
+      "+month 2026-03-01T00:00:00.000Z 2026-04-01T00:00:00.000Z",
+      "-day 2026-03-01T00:00:00.000Z 2026-03-04T00:00:00.000Z",
+      "+day 2026-04-01T00:00:00.000Z 2026-04-03T00:00:00.000Z",
+    ]);
+    // Half a month or less stays days.
+    expect(signed("2026-03-10T00:00:00Z", "2026-03-20T00:00:00Z")).toEqual([
+      "+day 2026-03-10T00:00:00.000Z 2026-03-20T00:00:00.000Z",
     ]);
   });
 });
