@@ -38,6 +38,8 @@ export function startScheduler(client: Client, opts: SchedulerOptions = {}): { s
   const assumed = new Map<string, { node: string; at: number }>(); // pod key -> node, until the informer sees it
   const attempts = new Map<string, number>();
   const unschedulable = new Set<string>();
+  /** Unschedulable pods some node rejected for resources or ports only: a pod leaving may make room. */
+  const wantsRoom = new Set<string>();
   const active: string[] = [];
   const inActive = new Set<string>();
   const timers = new Map<string, NodeJS.Timeout>();
@@ -66,6 +68,7 @@ export function startScheduler(client: Client, opts: SchedulerOptions = {}): { s
   function activate(key: string) {
     if (stopped || inActive.has(key)) return;
     unschedulable.delete(key);
+    wantsRoom.delete(key);
     inActive.add(key);
     active.push(key);
     wake?.();
@@ -84,12 +87,18 @@ export function startScheduler(client: Client, opts: SchedulerOptions = {}): { s
     timers.set(key, t);
   }
 
-  /** Something changed that may let unschedulable pods fit: retry them (after their backoff). */
+  /**
+   * Something changed that may let unschedulable pods fit: retry them (after their backoff). A
+   * bound pod leaving only helps pods that some node turned down for lack of resources or ports
+   * (upstream's queueing hints): 5,000 pods no node's labels match are not retried, and do not
+   * write their FailedScheduling event again, each time a pod is deleted.
+   */
   let moveCycle = 0;
-  function moveAllToActive() {
+  function moveAllToActive(onlyWantingRoom = false) {
     moveCycle++;
-    for (const key of [...unschedulable]) {
+    for (const key of [...(onlyWantingRoom ? wantsRoom : unschedulable)]) {
       unschedulable.delete(key);
+      wantsRoom.delete(key);
       backoff(key);
     }
   }
@@ -113,8 +122,9 @@ export function startScheduler(client: Client, opts: SchedulerOptions = {}): { s
       forget(key);
       if (p.spec?.nodeName) cacheGen++;
       unschedulable.delete(key);
+      wantsRoom.delete(key);
       attempts.delete(key);
-      if (p.spec?.nodeName) moveAllToActive();
+      if (p.spec?.nodeName) moveAllToActive(true);
     },
   });
   nodeInf.addHandler({
@@ -210,7 +220,8 @@ export function startScheduler(client: Client, opts: SchedulerOptions = {}): { s
       else feasible.push(info);
     }
     if (feasible.length === 0) {
-      track(failed(pod, fitErrorMessage(infos.length, failures), cycle));
+      const room = failures.some((f) => !f.unresolvable);
+      track(failed(pod, fitErrorMessage(infos.length, failures), cycle, room));
       return;
     }
     const owner = pod.metadata.ownerReferences?.find((r) => r.controller)?.uid;
@@ -254,12 +265,15 @@ export function startScheduler(client: Client, opts: SchedulerOptions = {}): { s
     }
   }
 
-  async function failed(pod: SchedPod, message: string, cycle: number) {
+  async function failed(pod: SchedPod, message: string, cycle: number, room = true) {
     const key = objKey(pod);
     recorder.warning(pod, "FailedScheduling", message);
     // Something changed while this attempt ran: retry after backoff instead of parking the pod.
     if (cycle !== moveCycle) backoff(key);
-    else unschedulable.add(key);
+    else {
+      unschedulable.add(key);
+      if (room) wantsRoom.add(key);
+    }
     const conds = (pod.status?.conditions ?? []) as {
       type: string;
       status: string;

@@ -118,4 +118,28 @@ describe("scheduler", () => {
     );
     expect(ev.type).toBe("Warning");
   });
+
+  it("retries a pod waiting for room when a bound pod leaves, not one whose selector matches no node", async () => {
+    const c = env.client;
+    const failed = async (name: string) =>
+      (await c.list<any>(R.events, { namespace: "default" })).items.find(
+        (e) => e.reason === "FailedScheduling" && e.involvedObject.name === name,
+      );
+    // "huge" holds 3 of s-big's 8 CPUs: 6 fit nowhere until it goes.
+    await c.create(R.pods, pod("nomatch", { nodeSelector: { zone: "nowhere" } }));
+    await c.create(
+      R.pods,
+      pod("roomy", { containers: [{ name: "c", image: "nginx", resources: { requests: { cpu: "6" } } }] }),
+    );
+    await eventually(async () => (await failed("nomatch")) && (await failed("roomy")), 10_000, "both unschedulable");
+    await c.delete(R.pods, "default", "huge", { gracePeriodSeconds: 0 });
+    await eventually(
+      async () => (await c.get<any>(R.pods, "default", "roomy")).spec.nodeName === "s-big",
+      10_000,
+      "roomy bound once huge left",
+    );
+    // Past the 1 s backoff: the pod no node matches was not tried again for a deletion.
+    await new Promise((r) => setTimeout(r, 2500));
+    expect((await failed("nomatch")).count).toBe(1);
+  });
 });
