@@ -54,6 +54,8 @@ export interface ControlPlaneView {
   status: string;
   etcdPrefix: string;
   pid?: number;
+  /** Every API-server process (three when HA). */
+  pids?: number[];
 }
 
 export interface VmView {

@@ -23,6 +23,8 @@ export interface CloudOptions {
   regions?: RegionSpec[];
   hostsPerZone?: number;
   log?: (msg: string, fields?: Record<string, unknown>) => void;
+  /** Warm control-plane processes kept ready (controlplanes.ts); default $NUAGE_LOCALCLOUD_WARM_POOL or 2 (0 under tests). */
+  warmPool?: number;
 }
 
 const now = () => new Date().toISOString();
@@ -46,7 +48,9 @@ export class Cloud {
     this.state = new StateStore(opts.dataDir, () => defaultHosts(opts.regions, opts.hostsPerZone));
     this.resources = new VolumesAndBalancers(this.state);
     this.traffic = new TrafficPlane(this.log);
-    this.supervisor = new ControlPlaneSupervisor(opts.dataDir, opts.etcdUrl, this.log);
+    this.supervisor = new ControlPlaneSupervisor(opts.dataDir, opts.etcdUrl, this.log, {
+      warmPool: opts.warmPool,
+    });
     this.agents = new AgentPool({
       flavor: (name) => this.flavor(name),
       controlPlane: (id) => this.state.doc.controlPlanes[id],

@@ -87,6 +87,31 @@ interface Group {
 
 export const HA_REPLICAS = 3;
 
+/** A warm control-plane process of the pool: code loaded, waiting for a config on stdin. */
+interface Standby {
+  child: ChildProcess;
+  /** The bundle it runs: a standby of an older bundle (sources changed) is never handed out. */
+  entry: string;
+  /** It printed its standby event. */
+  loaded: boolean;
+}
+
+/**
+ * Size of the warm pool: $NUAGE_LOCALCLOUD_WARM_POOL, else 2 (0 under tests, NUAGE_TEST=1, unless
+ * a test asks for one).
+ */
+export function warmPoolSize(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.NUAGE_LOCALCLOUD_WARM_POOL?.trim();
+  if (raw) {
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < 0 || n > 50) {
+      throw new Error(`NUAGE_LOCALCLOUD_WARM_POOL must be an integer from 0 to 50 (got "${raw}")`);
+    }
+    return n;
+  }
+  return env.NUAGE_TEST === "1" ? 0 : 2;
+}
+
 /** Leader-election timings for HA control planes: "lease,renew,retry" in ms (tests shorten them). */
 function leaderElectionTimings() {
   const [lease, renew, retry] = (process.env.NUAGE_LEADER_ELECTION_MS ?? "15000,10000,2000").split(",").map(Number);
@@ -96,19 +121,20 @@ function leaderElectionTimings() {
 /**
  * A control plane left running by a localcloud that was killed (SIGKILL, crash) still holds its
  * port: stop it before starting a new one. Only a process whose command line names this control
- * plane's config file is touched.
+ * plane's config file, or a standby of this data directory's pool (it got its config on stdin),
+ * and that is not one of ours now, is touched.
  */
-function killStale(pidFile: string, configFile: string): void {
+function killStale(pidFile: string, configFile: string, standbyMarker: string, ours: Set<number>): void {
   let pid: number;
   try {
     pid = Number(readFileSync(pidFile, "utf8"));
   } catch {
     return;
   }
-  if (!Number.isInteger(pid) || pid <= 1) return;
+  if (!Number.isInteger(pid) || pid <= 1 || ours.has(pid)) return;
   try {
     const cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8");
-    if (cmdline.includes(configFile)) process.kill(pid, "SIGKILL");
+    if (cmdline.includes(configFile) || cmdline.includes(`--standby\0${standbyMarker}`)) process.kill(pid, "SIGKILL");
   } catch {
     // Not running any more.
   }
@@ -173,12 +199,145 @@ export async function newControlPlane(input: {
 
 export class ControlPlaneSupervisor {
   private groups = new Map<string, Group>();
+  /** Warm processes (bundle loaded, idle) handed a config when a control plane starts. */
+  private pool: Standby[] = [];
+  private filling = false;
+  private closed = false;
+  readonly poolSize: number;
 
   constructor(
     private readonly dataDir: string,
     private readonly etcdUrl: string,
     private readonly log: (msg: string, fields?: Record<string, unknown>) => void,
-  ) {}
+    opts: { warmPool?: number } = {},
+  ) {
+    this.poolSize = opts.warmPool ?? warmPoolSize();
+    if (this.poolSize > 0) setImmediate(() => void this.fillPool());
+  }
+
+  private get standbyMarker(): string {
+    return join(this.dataDir, "controlplanes");
+  }
+
+  /** Pids of every process this supervisor runs now (instances and standbys). */
+  private ownPids(): Set<number> {
+    const pids = new Set<number>();
+    for (const sb of this.pool) if (sb.child.pid) pids.add(sb.child.pid);
+    for (const g of this.groups.values()) for (const i of g.instances) if (i.child?.pid) pids.add(i.child.pid);
+    return pids;
+  }
+
+  /** Some control-plane process is starting (a standby loading now would slow it down). */
+  private booting(): boolean {
+    for (const g of this.groups.values()) {
+      const starting = (i: Instance) =>
+        !i.stopping && (i.child || i.spawning) && (i.phase === "Starting" || i.phase === "Restarting");
+      if (g.instances.some(starting)) return true;
+    }
+    return false;
+  }
+
+  /** Starts standbys until the pool is full (one filler at a time; never after stopAll). */
+  private async fillPool(): Promise<void> {
+    if (this.filling || this.closed) return;
+    this.filling = true;
+    try {
+      while (!this.closed && this.pool.length < this.poolSize) {
+        let entry: string;
+        try {
+          entry = await controlPlaneEntry();
+        } catch (e) {
+          this.log("warm pool: control plane bundle failed; pool left empty", { error: (e as Error).message });
+          return;
+        }
+        if (this.closed) return;
+        // Standbys of an older bundle go: they would run stale code.
+        for (const old of this.pool.filter((sb) => sb.entry !== entry)) this.dropStandby(old);
+        if (this.pool.length >= this.poolSize) break;
+        // At most 30 s: a control plane that never comes up must not keep the pool empty.
+        for (let t = 0; t < 150 && !this.closed && this.booting(); t++) await new Promise((r) => setTimeout(r, 200));
+        if (this.closed || this.pool.length >= this.poolSize) break;
+        this.pool.push(this.spawnStandby(entry));
+      }
+    } finally {
+      this.filling = false;
+    }
+  }
+
+  private spawnStandby(entry: string): Standby {
+    const child = spawn(process.execPath, [...controlPlaneNodeArgs(entry), "--standby", this.standbyMarker], {
+      cwd: REPO_ROOT,
+      // stdin: the config, later; its end (localcloud gone, pool shrunk) ends the process.
+      stdio: ["pipe", "pipe", "pipe"],
+      env: process.env,
+    });
+    const sb: Standby = { child, entry, loaded: false };
+    let buf = "";
+    const onData = (chunk: Buffer) => {
+      buf += chunk.toString("utf8");
+      if (!buf.includes('"standby"')) return;
+      child.stdout?.off("data", onData);
+      sb.loaded = true;
+    };
+    child.stdout?.on("data", onData);
+    // Before it is handed out a standby has nothing to say; errors (a broken bundle) are logged.
+    child.stderr?.on("data", (chunk: Buffer) => {
+      if (this.pool.includes(sb))
+        this.log("warm control plane stderr", { output: chunk.toString("utf8").slice(0, 500) });
+    });
+    child.stdin?.on("error", () => undefined);
+    child.on("exit", (code, signal) => {
+      const i = this.pool.indexOf(sb);
+      if (i < 0) return;
+      this.pool.splice(i, 1);
+      if (!this.closed) {
+        this.log("warm control plane exited", { code, signal });
+        // Not at once: a bundle that cannot start would spin.
+        setTimeout(() => void this.fillPool(), 2000).unref();
+      }
+    });
+    return sb;
+  }
+
+  private dropStandby(sb: Standby): void {
+    const i = this.pool.indexOf(sb);
+    if (i >= 0) this.pool.splice(i, 1);
+    sb.child.stdin?.end();
+    sb.child.kill("SIGTERM");
+  }
+
+  /** A standby running `entry`, taken out of the pool (the pool refills in the background). */
+  private takeStandby(entry: string): ChildProcess | undefined {
+    const live = this.pool.filter((sb) => sb.entry === entry && sb.child.exitCode === null && !sb.child.killed);
+    // A loaded one first; one still loading is still ahead of a cold start.
+    const sb = live.find((x) => x.loaded) ?? live[0];
+    if (!sb) return undefined;
+    this.pool.splice(this.pool.indexOf(sb), 1);
+    sb.child.stdout?.removeAllListeners("data");
+    sb.child.stderr?.removeAllListeners("data");
+    return sb.child;
+  }
+
+  /** Resolves once the pool is full and every standby has loaded (benches wait for it). */
+  async warmPoolReady(timeoutMs = 120_000): Promise<void> {
+    const until = Date.now() + timeoutMs;
+    while (Date.now() < until) {
+      if (this.poolSize === 0) return;
+      if (this.pool.length >= this.poolSize && this.pool.every((sb) => sb.loaded)) return;
+      void this.fillPool();
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`the warm pool (${this.poolSize}) was not ready within ${Math.round(timeoutMs / 1000)}s`);
+  }
+
+  /** Standbys now: total and loaded. */
+  warmPool(): { size: number; loaded: number; pids: number[] } {
+    return {
+      size: this.poolSize,
+      loaded: this.pool.filter((sb) => sb.loaded).length,
+      pids: this.pool.flatMap((sb) => (sb.child.pid ? [sb.child.pid] : [])),
+    };
+  }
 
   dir(id: string): string {
     return join(this.dataDir, "controlplanes", id);
@@ -372,16 +531,24 @@ export class ControlPlaneSupervisor {
       serviceCidr: cp.serviceCidr,
       clusterCidr: cp.clusterCidr,
     };
-    writeFileSync(files.config, JSON.stringify(config), { mode: 0o600 });
-    killStale(files.pid, files.config);
+    const json = JSON.stringify(config);
+    writeFileSync(files.config, json, { mode: 0o600 });
+    killStale(files.pid, files.config, this.standbyMarker, this.ownPids());
     const logStream = createWriteStream(files.log, { flags: "a" });
-    const child = spawn(process.execPath, [...controlPlaneNodeArgs(entry), "--config", files.config], {
-      cwd: REPO_ROOT,
-      // stdin is a pipe localcloud never writes to: it ends when localcloud dies, however it
-      // dies, so the control plane can exit then instead of lingering as an orphan.
-      stdio: ["pipe", "pipe", "pipe"],
-      env: process.env,
-    });
+    // A warm process of the pool gets the config on its stdin (it has loaded the code already);
+    // otherwise a cold start. Either way stdin is a pipe localcloud writes nothing more to: it ends
+    // when localcloud dies, however it dies, so the control plane exits instead of lingering.
+    let child = this.takeStandby(entry);
+    if (child) {
+      child.stdin?.write(`${json}\n`);
+      this.log("control plane started from the warm pool", { controlPlane: cp.id, instance: inst.index });
+    } else {
+      child = spawn(process.execPath, [...controlPlaneNodeArgs(entry), "--config", files.config], {
+        cwd: REPO_ROOT,
+        stdio: ["pipe", "pipe", "pipe"],
+        env: process.env,
+      });
+    }
     inst.child = child;
     inst.version = undefined;
     if (child.pid) writeFileSync(files.pid, String(child.pid), { mode: 0o600 });
@@ -404,6 +571,8 @@ export class ControlPlaneSupervisor {
             for (const w of inst.waiters.splice(0)) w();
             for (const w of g.waiters.splice(0)) w();
             this.log("control plane ready", { controlPlane: cp.id, port: inst.port, version });
+            // The pool refills once starts are over (on few cores a standby loading slows them).
+            if (this.pool.length < this.poolSize) void this.fillPool();
           }
         } catch {
           // Not an event line.
@@ -510,6 +679,15 @@ export class ControlPlaneSupervisor {
   }
 
   async stopAll(): Promise<void> {
-    await Promise.all([...this.groups.keys()].map((id) => this.stop(id)));
+    this.closed = true;
+    const standbys = this.pool.splice(0);
+    const exited = standbys.map(
+      (sb) => new Promise<void>((r) => (sb.child.exitCode !== null ? r() : sb.child.once("exit", () => r()))),
+    );
+    for (const sb of standbys) {
+      sb.child.stdin?.end();
+      sb.child.kill("SIGTERM");
+    }
+    await Promise.all([...[...this.groups.keys()].map((id) => this.stop(id)), ...exited]);
   }
 }

@@ -17,9 +17,11 @@ export async function startLocalcloud(opts: {
   port?: number;
   token?: string;
   log?: (msg: string, fields?: Record<string, unknown>) => void;
+  /** Warm control-plane processes (default $NUAGE_LOCALCLOUD_WARM_POOL, else 2; 0 under tests). */
+  warmPool?: number;
 }): Promise<EmbeddedLocalcloud> {
   const log = opts.log ?? (() => undefined);
-  const cloud = new Cloud({ dataDir: opts.dataDir, etcdUrl: opts.etcdUrl, log });
+  const cloud = new Cloud({ dataDir: opts.dataDir, etcdUrl: opts.etcdUrl, log, warmPool: opts.warmPool });
   cloud.resume();
   const server = createApiServer(cloud, opts.token, log);
   await new Promise<void>((resolve, reject) => {

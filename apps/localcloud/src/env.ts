@@ -10,6 +10,7 @@ const ZEnv = z.object({
   NUAGE_DATA_DIR: z.string().default(".data"),
   NUAGE_LOCALCLOUD_REGIONS: z.string().optional(),
   NUAGE_LOCALCLOUD_HOSTS_PER_ZONE: z.coerce.number().int().min(1).max(100).default(3),
+  NUAGE_LOCALCLOUD_WARM_POOL: z.coerce.number().int().min(0).max(50).optional(),
   ETCD_URL: z.string().url("ETCD_URL must be a URL such as http://127.0.0.1:2379").default("http://127.0.0.1:2379"),
 });
 
@@ -24,6 +25,8 @@ export type LocalcloudEnv = {
   etcdUrl: string;
   regions: RegionSpec[] | undefined;
   hostsPerZone: number;
+  /** Warm control-plane processes kept ready (undefined: the default, controlplanes.ts). */
+  warmPool: number | undefined;
 };
 
 export function loadEnv(source: NodeJS.ProcessEnv = process.env): LocalcloudEnv {
@@ -42,5 +45,6 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): LocalcloudEnv 
     etcdUrl: e.ETCD_URL,
     regions: e.NUAGE_LOCALCLOUD_REGIONS ? parseRegions(e.NUAGE_LOCALCLOUD_REGIONS) : undefined,
     hostsPerZone: e.NUAGE_LOCALCLOUD_HOSTS_PER_ZONE,
+    warmPool: e.NUAGE_LOCALCLOUD_WARM_POOL,
   };
 }

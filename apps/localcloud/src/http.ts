@@ -132,7 +132,14 @@ export function routes(cloud: Cloud): Array<[string, RegExp, Handler]> {
     [
       "GET",
       /^\/v1\/controlplanes\/([^/]+)$/,
-      async ({ params }) => [200, cloud.describeControlPlane(cloud.getControlPlane(params[0] ?? ""))],
+      async ({ params, query }) => {
+        const id = params[0] ?? "";
+        const cp = cloud.getControlPlane(id);
+        // ?waitReadyMs=N (≤ 20 s): a long poll, answered as soon as an API server is up.
+        const wait = Math.min(Math.max(Number(query.get("waitReadyMs")) || 0, 0), 20_000);
+        if (wait) await cloud.supervisor.waitReady(id, wait).catch(() => undefined);
+        return [200, cloud.describeControlPlane(cloud.state.doc.controlPlanes[id] ?? cp)];
+      },
     ],
     [
       "PATCH",

@@ -12,6 +12,7 @@ const cloud = new Cloud({
   etcdUrl: env.etcdUrl,
   regions: env.regions,
   hostsPerZone: env.hostsPerZone,
+  warmPool: env.warmPool,
   log,
 });
 cloud.resume();

@@ -1,5 +1,10 @@
-// Control-plane process entry: tsx packages/controlplane/src/main.ts --config <file.json>
+// Control-plane process entry: node <bundle> --config <file.json>, or --standby (below).
 // Prints {"event":"ready","port":N} on stdout once serving; exits cleanly on SIGTERM/SIGINT.
+//
+// --standby: a warm process of localcloud's pool. The code is loaded (the bulk of a start-up), then
+// it prints {"event":"standby"} and waits for its config as one JSON line on stdin; localcloud hands
+// it a cluster's config when a create arrives. stdin ending before that (localcloud gone or the
+// pool shrunk) ends it.
 import { fstatSync, readFileSync } from "node:fs";
 import { type ControlPlaneConfig, startControlPlane } from "./server.ts";
 
@@ -8,14 +13,46 @@ function fail(message: string): never {
   process.exit(1);
 }
 
+/** The first line on stdin; the process exits when stdin ends before it. */
+function configFromStdin(): Promise<string> {
+  return new Promise((resolve) => {
+    let buf = "";
+    const onData = (chunk: Buffer) => {
+      buf += chunk.toString("utf8");
+      const nl = buf.indexOf("\n");
+      if (nl < 0) return;
+      process.stdin.off("data", onData);
+      process.stdin.off("end", onEnd);
+      process.stdin.pause();
+      resolve(buf.slice(0, nl));
+    };
+    const onEnd = () => process.exit(0);
+    process.stdin.on("data", onData);
+    process.stdin.on("end", onEnd);
+    process.stdin.resume();
+  });
+}
+
+const standby = process.argv.includes("--standby");
 const idx = process.argv.indexOf("--config");
 const file = idx >= 0 ? process.argv[idx + 1] : undefined;
-if (!file) fail("usage: main.ts --config <file.json>");
+if (!file && !standby) fail("usage: main.ts --config <file.json> | --standby (config on stdin)");
 let cfg: ControlPlaneConfig;
+let raw: string;
+if (standby) {
+  console.log(JSON.stringify({ event: "standby" }));
+  raw = await configFromStdin();
+} else {
+  try {
+    raw = readFileSync(file as string, "utf8");
+  } catch (e) {
+    fail(`cannot read config ${file}: ${(e as Error).message}`);
+  }
+}
 try {
-  cfg = JSON.parse(readFileSync(file, "utf8"));
+  cfg = JSON.parse(raw);
 } catch (e) {
-  fail(`cannot read config ${file}: ${(e as Error).message}`);
+  fail(`cannot parse config ${file ?? "(stdin)"}: ${(e as Error).message}`);
 }
 for (const k of ["name", "etcd", "listen", "tls", "serviceAccountKeyPem", "encryptionKeyBase64"] as const) {
   if (!cfg[k]) fail(`config field "${k}" is required`);
@@ -58,7 +95,7 @@ process.on("SIGUSR2", async () => {
     }),
   );
 });
-// The supervisor (localcloud) gives us a stdin pipe it never writes to: when it ends, the
+// The supervisor (localcloud) gives us a stdin pipe it writes nothing (more) to: when it ends, the
 // supervisor is gone (even by SIGKILL), and a control plane nobody supervises must not linger.
 const stdin = fstatSync(0);
 if (stdin.isFIFO() || stdin.isSocket()) {

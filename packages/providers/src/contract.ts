@@ -113,7 +113,11 @@ export interface Provider {
   flavors(): Promise<ProviderFlavor[]>;
 
   ensureControlPlane(spec: ControlPlaneSpec): Promise<ControlPlaneInfo>;
-  getControlPlane(id: string): Promise<ControlPlaneInfo | null>;
+  /**
+   * `waitReadyMs`: a long poll. The answer may wait that long for the control plane to become ready
+   * (then answers at once), so a caller waiting for it learns without polling delay.
+   */
+  getControlPlane(id: string, opts?: { waitReadyMs?: number }): Promise<ControlPlaneInfo | null>;
   listControlPlanes(): Promise<ControlPlaneInfo[]>;
   /**
    * Starts an in-place change (idempotent: the same change again is a no-op) and returns at once;

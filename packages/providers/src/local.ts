@@ -152,8 +152,9 @@ export class LocalProvider implements Provider {
     return this.cp(v as CpView);
   }
 
-  async getControlPlane(id: string): Promise<ControlPlaneInfo | null> {
-    const v = await this.call<CpView>("GET", `/v1/controlplanes/${id}`, undefined, true);
+  async getControlPlane(id: string, opts: { waitReadyMs?: number } = {}): Promise<ControlPlaneInfo | null> {
+    const q = opts.waitReadyMs ? `?waitReadyMs=${Math.round(opts.waitReadyMs)}` : "";
+    const v = await this.call<CpView>("GET", `/v1/controlplanes/${id}${q}`, undefined, true);
     return v ? this.cp(v) : null;
   }
 
