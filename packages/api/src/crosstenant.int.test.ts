@@ -202,6 +202,8 @@ const RULES: Record<string, Rule> = {
   "billing.summary": { kind: "org-read", call: (c) => c.billing.summary() },
   "billing.invoices": { kind: "org-read", call: (c) => c.billing.invoices() },
   "billing.syncPaymentMethod": { kind: "org-read", call: (c) => c.billing.syncPaymentMethod() },
+  "billing.plans": { kind: "org-read", call: (c) => c.billing.plans() },
+  "billing.changePlan": { kind: "self", why: "switches the plan of the caller's current org; no id in the input" },
   "billing.checkout": { kind: "self", why: "opens Stripe Checkout for the caller's current org; no id in the input" },
   "billing.portal": { kind: "self", why: "opens the Stripe portal for the caller's current org; no id in the input" },
   "billing.invoice": {

@@ -116,6 +116,8 @@ describe("API tokens", () => {
     expect(Object.keys(doc.paths).sort()).toEqual([
       "/audit",
       "/billing",
+      "/billing/plan",
+      "/billing/plans",
       "/clusters",
       "/clusters/{clusterId}/credentials",
       "/clusters/{clusterId}/namespaces",

@@ -28,6 +28,7 @@ export {
   refreshInvoices,
 } from "./invoices.ts";
 export {
+  changeOrgPlan,
   currentPriceBook,
   DEFAULT_PLANS,
   getPriceBook,
@@ -67,6 +68,7 @@ export {
   reportUsage,
   stripeEnabled,
   syncCustomer,
+  syncSubscriptionPlan,
   usageIdentifier,
 } from "./stripe.ts";
 export { handleStripeWebhook, syncStripeInvoice, WEBHOOK_EVENT_TYPES } from "./webhooks.ts";

@@ -3,11 +3,12 @@
 // (1 cent = 1,000,000) so sub-cent prices stay exact; invoice lines are rounded to cents (pricing.ts).
 import { getDb, isUniqueViolation, type Tx } from "@nuage/db";
 import { z } from "zod";
-import type { Actor } from "../actor.ts";
+import type { Actor, OrgScope } from "../actor.ts";
 import { actorUserId } from "../actor.ts";
 import { audit } from "../audit.ts";
-import type { Pricing } from "../clusters/catalog.ts";
+import { FLAVORS, type Pricing } from "../clusters/catalog.ts";
 import { AppError } from "../errors.ts";
+import { requireRole } from "../roles.ts";
 import { mutate } from "../tx.ts";
 
 export const PLANS = ["free", "pro", "business"] as const;
@@ -255,6 +256,44 @@ export async function orgPricing(orgId: string): Promise<Pricing> {
     prices: p.prices,
     included: p.included,
   };
+}
+
+/**
+ * Org owners and admins: switch the org to another plan. Refused (naming `plan`) while the org uses more than
+ * the plan allows; its limits follow the plan; with Stripe, the subscription's prices follow too.
+ */
+export async function changeOrgPlan(
+  scope: OrgScope,
+  input: { plan: PlanKey },
+): Promise<{ plan: PlanKey; stripeUpdated: boolean }> {
+  requireRole(scope.role, "admin", "change the plan");
+  if (!(PLANS as readonly string[]).includes(input.plan))
+    throw new AppError("BAD_REQUEST", `plan must be one of ${PLANS.join(", ")}`, { field: "plan" });
+  const book = await currentPriceBook();
+  const target = book.plans[input.plan];
+  const db = getDb();
+  const clusters = await db.cluster.findMany({
+    where: { orgId: scope.orgId, deletedAt: null, status: { not: "deleted" } },
+    select: { nodePools: { where: { deletedAt: null }, select: { flavor: true, count: true } } },
+  });
+  if (clusters.length > target.limits.maxClusters)
+    throw new AppError(
+      "BAD_REQUEST",
+      `The ${target.label} plan allows ${target.limits.maxClusters} clusters and this organization has ${clusters.length}: delete some first`,
+      { field: "plan" },
+    );
+  const vcpu = clusters
+    .flatMap((c) => c.nodePools)
+    .reduce((s, p) => s + (FLAVORS.find((f) => f.name === p.flavor)?.vcpus ?? 0) * p.count, 0);
+  if (vcpu > target.limits.maxVcpu)
+    throw new AppError(
+      "BAD_REQUEST",
+      `The ${target.label} plan allows ${target.limits.maxVcpu} vCPU and this organization's nodes have ${vcpu}: scale down first`,
+      { field: "plan" },
+    );
+  await setOrgPlan(scope.actor, { orgId: scope.orgId, plan: input.plan });
+  const { syncSubscriptionPlan } = await import("./stripe.ts");
+  return { plan: input.plan, stripeUpdated: await syncSubscriptionPlan(scope.orgId) };
 }
 
 /** Platform admins: moves an org to a plan; its limits follow the plan. */

@@ -213,6 +213,38 @@ export async function ensureSubscription(orgId: string): Promise<string> {
   return sub.id;
 }
 
+/**
+ * Makes the org's Stripe subscription carry its current plan's prices (after a plan change): reads the
+ * subscription as it is now, removes the items of other prices and adds the missing ones in one update, so a
+ * retry after a crash, or a second call, converges instead of duplicating items. False without a subscription.
+ */
+export async function syncSubscriptionPlan(orgId: string): Promise<boolean> {
+  if (!stripeEnabled()) return false;
+  const acc = await account(orgId);
+  if (!acc.stripeSubscriptionId) return false;
+  const subId = acc.stripeSubscriptionId;
+  const org = await getDb().org.findUniqueOrThrow({ where: { id: orgId }, select: { plan: true } });
+  const plan = (org.plan as PlanKey) ?? "free";
+  const want = await ensureCatalog(plan);
+  const sub = await call((s) => s.subscriptions.retrieve(subId));
+  const have = sub.items.data.map((i) => ({ id: i.id, price: typeof i.price === "string" ? i.price : i.price.id }));
+  const wanted = new Set(want.map((w) => w.priceId));
+  const items = [
+    ...have.filter((h) => !wanted.has(h.price)).map((h) => ({ id: h.id, deleted: true })),
+    ...want.filter((w) => !have.some((h) => h.price === w.priceId)).map((w) => ({ price: w.priceId })),
+  ];
+  if (items.length === 0) return true;
+  const updated = await call((s) =>
+    s.subscriptions.update(
+      subId,
+      { items, proration_behavior: "none", metadata: { nuageOrgId: orgId, nuagePlan: plan } },
+      { idempotencyKey: `nuage-plan-${orgId}-${plan}-${have.map((h) => h.id).join(".")}` },
+    ),
+  );
+  await getDb().billingAccount.update({ where: { orgId }, data: { subscriptionStatus: updated.status } });
+  return true;
+}
+
 /** Meter event identifier: org + meter + hour (+ a delta number when late samples raised the hour afterwards). */
 export function usageIdentifier(orgId: string, meter: string, hourStart: Date, seq: number): string {
   const h = hourStart.toISOString().slice(0, 13);

@@ -6,6 +6,7 @@ import {
   BILLING_PLANS,
   billingStatus,
   billingSummary,
+  changeOrgPlan,
   createCheckoutSession,
   createPortalSession,
   currentPriceBook,
@@ -13,6 +14,7 @@ import {
   grantCredit,
   listInvoices,
   listPriceBooks,
+  orgPricing,
   overrideDunning,
   refreshInvoices,
   setOrgPlan,
@@ -24,7 +26,7 @@ import {
 import type { Role } from "@nuage/db/types";
 import { z } from "zod";
 import { zDate } from "../../schemas.ts";
-import { orgProcedure, platformAdminProcedure, router } from "../../trpc.ts";
+import { orgProcedure, orgRoleProcedure, platformAdminProcedure, router } from "../../trpc.ts";
 
 const tags = ["billing"];
 const BILLING_ROLES: Role[] = ["owner", "admin", "billing"];
@@ -146,7 +148,56 @@ const adminRouter = router({
     }),
 });
 
+const ZPlanOffer = z.object({
+  key: z.enum(BILLING_PLANS),
+  label: z.string(),
+  limits: z.object({ maxClusters: z.number().int(), maxNodesPerCluster: z.number().int(), maxVcpu: z.number().int() }),
+  included: z.record(z.string(), z.number()),
+  prices: z.record(z.string(), z.number()),
+});
+
 export const billingRouter = router({
+  plans: billingProcedure("see billing")
+    .meta({
+      openapi: {
+        method: "GET",
+        path: "/billing/plans",
+        protect: true,
+        tags,
+        summary: "The plans of the current price book (unit prices in micro-cents) and the org's current plan",
+      },
+    })
+    .input(z.void())
+    .output(
+      z.object({
+        current: z.enum(BILLING_PLANS),
+        priceVersion: z.number().int(),
+        currency: z.string(),
+        plans: z.array(ZPlanOffer),
+      }),
+    )
+    .query(async ({ ctx }) => {
+      const [book, mine] = await Promise.all([currentPriceBook(), orgPricing(ctx.org.id)]);
+      return {
+        current: mine.plan as (typeof BILLING_PLANS)[number],
+        priceVersion: book.version,
+        currency: book.currency,
+        plans: BILLING_PLANS.map((key) => ({ key, ...book.plans[key] })),
+      };
+    }),
+  changePlan: orgRoleProcedure("admin", "change the plan")
+    .meta({
+      openapi: {
+        method: "PUT",
+        path: "/billing/plan",
+        protect: true,
+        tags,
+        summary: "Switch the org's plan (owners and admins); limits and the Stripe subscription follow",
+      },
+    })
+    .input(z.object({ plan: z.enum(BILLING_PLANS, { error: `plan must be one of ${BILLING_PLANS.join(", ")}` }) }))
+    .output(z.object({ plan: z.enum(BILLING_PLANS), stripeUpdated: z.boolean() }))
+    .mutation(({ ctx, input }) => changeOrgPlan(ctx.scope, input)),
   summary: billingProcedure("see billing")
     .meta({
       openapi: {

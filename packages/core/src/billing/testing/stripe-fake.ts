@@ -363,6 +363,20 @@ export class StripeFake {
         }),
       );
     }
+    if (p[0] === "subscriptions" && p.length === 2 && method === "POST") {
+      // Update: items with `deleted` are removed, items with a `price` are added; metadata is merged.
+      const sub = this.objects.get(p[1]!) as
+        | { items: { data: { id: string; price: unknown }[] }; metadata: Record<string, unknown> }
+        | undefined;
+      if (!sub) return this.missing(res, "subscription", p[1]!);
+      for (const i of (b.items as { id?: string; deleted?: string; price?: string }[]) ?? []) {
+        if (i.id && i.deleted === "true") sub.items.data = sub.items.data.filter((x) => x.id !== i.id);
+        else if (i.price)
+          sub.items.data.push({ id: this.newId("si"), price: this.objects.get(i.price) ?? { id: i.price } });
+      }
+      sub.metadata = { ...sub.metadata, ...((b.metadata as Record<string, unknown>) ?? {}) };
+      return this.send(res, 200, sub);
+    }
     if (p[0] === "subscriptions" && p.length === 2 && method === "GET") return get("sub_", p[1]!, "subscription");
     if (p[0] === "invoices" && p.length === 2 && method === "GET") return get("in_", p[1]!, "invoice");
     if (method === "POST" && at === "billing/meter_events") {

@@ -9,6 +9,7 @@ import { CHART_COLORS, TimeSeriesChart } from "~/components/charts";
 import { useMe } from "~/components/portal/me-context";
 import { useTRPC } from "~/trpc/client";
 import { money, monthLabel, PAYMENT_LABEL } from "./billing-format";
+import { PlanCard } from "./plan-card";
 
 function Stat({ label, value, hint, testId }: { label: string; value: string; hint?: string; testId?: string }) {
   return (
@@ -140,6 +141,8 @@ export function BillingView() {
           </p>
         )}
       </Card>
+
+      <PlanCard />
 
       <Card
         title="Payment method"
