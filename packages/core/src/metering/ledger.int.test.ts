@@ -196,6 +196,39 @@ describe("usage ledger", () => {
     await getDb().usageSummary.deleteMany({ where: { orgId } });
   });
 
+  it("keeps day and month totals exact when several rollups run at once", async () => {
+    const orgId = tag();
+    orgs.push(orgId);
+    const c = `${orgId}-c1`;
+    // 24 dirty hours of one day: concurrent runners roll up different hours of the same day and month.
+    await recordSamples(
+      Array.from({ length: 24 }, (_, h) =>
+        s(orgId, c, "storage_mib_seconds", `2026-04-10T${String(h).padStart(2, "0")}:30:00Z`, h + 1, "web"),
+      ),
+    );
+    await Promise.all([rollupAll(), rollupAll(), rollupAll(), rollupAll()]);
+    const day = await getDb().usageRollup.findUniqueOrThrow({
+      where: {
+        orgId_clusterId_namespace_meter_period_periodStart: {
+          orgId,
+          clusterId: c,
+          namespace: "web",
+          meter: "storage_mib_seconds",
+          period: "day",
+          periodStart: new Date("2026-04-10T00:00:00Z"),
+        },
+      },
+    });
+    expect(day.quantity).toBe(300n); // 1 + 2 + … + 24
+    const month = await usageReport({
+      orgId,
+      from: new Date("2026-04-01T00:00:00Z"),
+      to: new Date("2026-05-01T00:00:00Z"),
+    });
+    expect(month.byCluster.map((x) => x.values)).toEqual([{ storage_mib_seconds: "300" }]);
+    expect(month.byNamespace.map((x) => [x.namespace, x.values])).toEqual([["web", { storage_mib_seconds: "300" }]]);
+  });
+
   it("refuses a reversed or too long range naming the field", async () => {
     await expect(
       usageReport({ orgId: "x", from: new Date("2026-03-02"), to: new Date("2026-03-01") }),

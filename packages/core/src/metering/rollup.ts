@@ -16,9 +16,17 @@ export async function rollupDirty(limit = 500): Promise<number> {
     await db.$transaction(
       async (tx) => {
         // Claiming the row first: a sample batch committing after this point marks the hour dirty again.
+        // SKIP LOCKED: a row another runner is rolling up is its job, this runner moves on to the next one.
         const claimed = await tx.$executeRaw`
-        DELETE FROM "UsageRollupDirty" WHERE "clusterId" = ${d.clusterId} AND "hourStart" = ${d.hourStart}`;
+        DELETE FROM "UsageRollupDirty" WHERE ("clusterId", "hourStart") IN (
+          SELECT "clusterId", "hourStart" FROM "UsageRollupDirty"
+          WHERE "clusterId" = ${d.clusterId} AND "hourStart" = ${d.hourStart} FOR UPDATE SKIP LOCKED)`;
         if (claimed === 0) return;
+        // One rollup of a cluster at a time: two runners on different hours of the same day would each sum
+        // the day (and month) without the other's uncommitted hour, and the later upsert would keep a stale
+        // total. Waiting here, after the claim, makes the statements below see the other's committed rows.
+        // (Two-key advisory locks: a keyspace apart from the single-key locks billing takes.)
+        await tx.$executeRaw`SELECT pg_advisory_xact_lock(6, hashtext(${d.clusterId}))`;
         const hourEnd = new Date(d.hourStart.getTime() + HOUR_MS);
         await tx.$executeRaw`
         INSERT INTO "UsageRollup" ("orgId","clusterId","namespace","meter","period","periodStart","quantity")
