@@ -105,11 +105,16 @@ export async function checkBudgets(filter: { orgId?: string } = {}): Promise<num
   for (const b of budgets) {
     const amount = Number(b.amountMinor);
     if (amount <= 0) continue;
-    const cost = Number(await monthToDateMinor(b.orgId, t));
-    const due = BUDGET_THRESHOLDS.filter((th) => cost * 100 >= amount * th);
-    if (due.length === 0) continue;
+    // An org deleted meanwhile is skipped (its prices cannot be read); the others are still checked.
     const org = await db.org.findUnique({ where: { id: b.orgId }, select: { name: true, deletedAt: true } });
     if (!org || org.deletedAt) continue;
+    const cost = await monthToDateMinor(b.orgId, t).then(Number, (e) => {
+      if ((e as { code?: string }).code === "NOT_FOUND") return null;
+      throw e;
+    });
+    if (cost === null) continue;
+    const due = BUDGET_THRESHOLDS.filter((th) => cost * 100 >= amount * th);
+    if (due.length === 0) continue;
     for (const threshold of due) {
       sent += await mutate(async (tx, after) => {
         const inserted = await tx.$executeRaw`
