@@ -59,6 +59,15 @@ test("billing shows month-to-date, a chart, invoices, and adds a card through Ch
   await expect(page.getByTestId("payment-method")).toContainText("visa •••• 4242");
   await expect(page.getByRole("button", { name: "Manage in Stripe" })).toBeVisible();
 
+  // Switching plan (owner): the card moves to Pro, and the month-to-date is priced with Pro's prices.
+  await expect(page.getByTestId("plan-free")).toContainText("Current plan");
+  const freeMtd = await page.getByTestId("billing-mtd").textContent();
+  await page.getByRole("button", { name: "Switch to Pro" }).click();
+  await page.getByRole("dialog").getByRole("button", { name: "Switch to Pro" }).click();
+  await expect(page.getByTestId("plan-pro")).toContainText("Current plan");
+  await expect(page.getByTestId("plan-free")).not.toContainText("Current plan");
+  await expect(page.getByTestId("billing-mtd")).not.toHaveText(freeMtd ?? "");
+
   // The printable invoice of the month so far.
   await page
     .getByRole("link", { name: /View the invoice of/ })

@@ -42,6 +42,8 @@ test("a cluster from the portal: create, watch, kubectl, scale, delete", async (
     // The price follows the edit (a second pool costs something).
     await expect(hourly).not.toHaveText(before ?? "");
     await expect(page.getByTestId("estimate-monthly")).toContainText("/ month");
+    // Priced with the org's plan in the current price book, which the card names.
+    await expect(page.getByTestId("estimate-pricebook")).toContainText(/ plan, price book version \d+/);
 
     await page.getByRole("button", { name: "Create cluster" }).click();
     await expect(page).toHaveURL(/\/clusters\/(?!new$)[a-z0-9]+$/, { timeout: 20_000 });
@@ -93,6 +95,8 @@ test("a cluster from the portal: create, watch, kubectl, scale, delete", async (
     await tab("Overview").click();
     const workers = page.getByTestId("pool-workers");
     await workers.getByLabel("Nodes in workers").fill("2");
+    // The new price shows before the resize is applied.
+    await expect(workers.getByTestId("resize-estimate")).toContainText(/New estimate €[\d.]+ \/ hour/);
     await workers.getByRole("button", { name: "Resize" }).click();
     await expect(page.getByTestId("current-operation")).toBeVisible();
     await expect(page.getByTestId("cluster-status")).toHaveAttribute("data-status", "running", { timeout: 60_000 });
