@@ -43,6 +43,22 @@ async function seed(orgId: string): Promise<string> {
          VALUES ($1,$2,$3,$4,$5,$6,$7)`,
         r,
       );
+    // The page's summaries, as the rollup step writes them with the rollups (rebuildSummaries' SQL):
+    // namespace "*" = the cluster's total of every namespace per period, and month rows per namespace.
+    await db.query(
+      `INSERT INTO "UsageSummary" ("orgId","clusterId","namespace","meter","period","periodStart","quantity")
+       SELECT "orgId","clusterId",'*',"meter","period","periodStart",SUM("quantity")::bigint
+       FROM "UsageRollup" WHERE "orgId" = $1 GROUP BY "orgId","clusterId","meter","period","periodStart"`,
+      [orgId],
+    );
+    await db.query(
+      `INSERT INTO "UsageSummary" ("orgId","clusterId","namespace","meter","period","periodStart","quantity")
+       SELECT "orgId","clusterId",g."ns","meter",'month',date_trunc('month',"periodStart"),SUM("quantity")::bigint
+       FROM "UsageRollup", LATERAL (VALUES (NULLIF("namespace", '')), ('*')) AS g("ns")
+       WHERE "orgId" = $1 AND "period" = 'day' AND g."ns" IS NOT NULL
+       GROUP BY "orgId","clusterId",g."ns","meter",date_trunc('month',"periodStart")`,
+      [orgId],
+    );
   } finally {
     await db.end();
   }
