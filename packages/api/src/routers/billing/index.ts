@@ -20,6 +20,7 @@ import {
   setOrgPlan,
   stripeEnabled,
   syncCustomer,
+  syncSubscriptionPlan,
   updatePriceBook,
   ZPlans,
 } from "@nuage/core";
@@ -108,7 +109,11 @@ const adminRouter = router({
     .mutation(({ ctx, input }) => updatePriceBook({ type: "user", userId: ctx.user.id, ip: ctx.ip }, input)),
   setPlan: platformAdminProcedure
     .input(ZOrgIdInput.extend({ plan: z.enum(BILLING_PLANS, { error: "plan must be free, pro or business" }) }))
-    .mutation(({ ctx, input }) => setOrgPlan({ type: "user", userId: ctx.user.id, ip: ctx.ip }, input)),
+    .mutation(async ({ ctx, input }) => {
+      const r = await setOrgPlan({ type: "user", userId: ctx.user.id, ip: ctx.ip }, input);
+      await syncSubscriptionPlan(input.orgId); // the Stripe subscription's prices follow, as for changePlan
+      return r;
+    }),
   grantCredit: platformAdminProcedure
     .input(
       ZOrgIdInput.extend({
