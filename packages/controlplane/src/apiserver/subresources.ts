@@ -118,7 +118,15 @@ export class Subresources {
       throw new ApiError(422, "Invalid", `Binding "${name}" is invalid: target.name: Required value`);
     }
     for (let i = 0; i < 5; i++) {
-      const pod = (await this.store.get(def, ns, name)) as Json;
+      // The first try starts from the watch cache when it is current (storage.getForUpdate); a
+      // stale copy fails the compare-and-swap, and any refusal is confirmed on etcd first.
+      const { obj, fromCache } =
+        i === 0
+          ? await this.store.storage.getForUpdate(def, ns, name)
+          : { obj: await this.store.get(def, ns, name), fromCache: false };
+      if (!obj) throw notFound(def, name);
+      const pod = obj as Json;
+      if (fromCache && (pod.metadata.deletionTimestamp || pod.spec?.nodeName)) continue;
       if (pod.metadata.deletionTimestamp)
         throw conflict(def, name, "pod is being deleted, cannot be assigned to a host");
       if (pod.spec?.nodeName)
