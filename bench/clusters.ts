@@ -1,6 +1,6 @@
 // Cluster provisioning benchmark, through the whole platform: tRPC create → BullMQ → worker →
 // localcloud → all nodes Ready (checked with the real kubectl).
-//   DATABASE_URL=… REDIS_URL=… ETCD_URL=… tsx bench/clusters.ts [--clusters 10] [--nodes 3]
+//   DATABASE_URL=… REDIS_URL=… ETCD_URL=… tsx bench/clusters.ts [--clusters 10] [--nodes 3] [--warm-pool 2]
 // Prints create→Ready p50/p95 for N clusters created at once, the same for N clusters made
 // directly at the provider (its own time), and the platform's overhead between the two.
 import { execFile } from "node:child_process";
@@ -17,6 +17,8 @@ const flag = (name: string, def: number) => {
 };
 const CLUSTERS = flag("clusters", 10);
 const NODES = flag("nodes", 3);
+/** localcloud's warm control-plane pool (its default: 2); each run starts with it full. */
+const WARM_POOL = flag("warm-pool", 2);
 const ETCD_URL = process.env.ETCD_URL ?? "http://127.0.0.1:23799";
 process.env.NUAGE_QUEUE_PREFIX = `bench-${randomBytes(4).toString("hex")}`;
 process.env.NUAGE_RECONCILE_EVERY_MS = "3600000";
@@ -38,7 +40,7 @@ const sec = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 const dir = mkdtempSync(join(tmpdir(), "nuage-bench-clusters-"));
 const token = randomBytes(16).toString("hex");
-const lc = await startLocalcloud({ dataDir: dir, etcdUrl: ETCD_URL, token });
+const lc = await startLocalcloud({ dataDir: dir, etcdUrl: ETCD_URL, token, warmPool: WARM_POOL });
 const provider = new LocalProvider({ url: lc.url, token });
 setProvider(provider);
 const workers = await startClusterProcessors();
@@ -89,7 +91,7 @@ async function providerOne(i: number): Promise<number> {
   const t0 = Date.now();
   const id = `raw${suffix}${i}`;
   await provider.ensureControlPlane({ id, name: id, version: "v1.32.0", highAvailability: false });
-  while (!(await provider.getControlPlane(id))?.ready) await sleep(200);
+  while (!(await provider.getControlPlane(id, { waitReadyMs: 5000 }))?.ready) await sleep(200);
   for (let n = 0; n < NODES; n++) {
     await provider.ensureMachine({ id: `${id}n${n}`, name: `${id}-n${n}`, clusterId: id, flavor: "s-1vcpu-2gb" });
   }
@@ -100,7 +102,10 @@ async function providerOne(i: number): Promise<number> {
 }
 
 try {
-  console.log(`clusters: ${CLUSTERS} created at once, ${NODES} nodes each (s-1vcpu-2gb)`);
+  console.log(
+    `clusters: ${CLUSTERS} created at once, ${NODES} nodes each (s-1vcpu-2gb); warm control-plane pool ${WARM_POOL}`,
+  );
+  await lc.cloud.supervisor.warmPoolReady();
   const platform = await Promise.all(Array.from({ length: CLUSTERS }, (_, i) => platformOne(i)));
   console.log(
     `platform create → ${NODES} nodes Ready (kubectl): p50 ${sec(pct(platform, 50))}, p95 ${sec(pct(platform, 95))}`,
@@ -125,6 +130,7 @@ try {
     if (!left) break;
     await sleep(500);
   }
+  await lc.cloud.supervisor.warmPoolReady();
   const raw = await Promise.all(Array.from({ length: CLUSTERS }, (_, i) => providerOne(i)));
   console.log(
     `provider alone (control plane + ${NODES} VMs Ready): p50 ${sec(pct(raw, 50))}, p95 ${sec(pct(raw, 95))}`,

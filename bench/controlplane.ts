@@ -1,4 +1,4 @@
-// Control-plane benchmark: `ETCD_URL=… tsx bench/controlplane.ts [--runs 3] [--pods 60] [--churn-seconds 15]`
+// Control-plane benchmark: `ETCD_URL=… tsx bench/controlplane.ts [--runs 3] [--pods 60] [--churn-seconds 15] [--warm-pool 2]`
 // Prints: cluster (control plane + 3 nodes Ready) p50, pod startup p50/p99, mutating API call
 // p50/p99 at 20 changes/s, and the idle control plane's RSS and CPU.
 import { randomBytes } from "node:crypto";
@@ -15,6 +15,8 @@ const flag = (name: string, def: number) => {
 const RUNS = flag("runs", 3);
 const PODS = flag("pods", 60);
 const CHURN_SECONDS = flag("churn-seconds", 15);
+/** localcloud's warm control-plane pool (default 2; 0: every control plane is a cold start). */
+const WARM_POOL = flag("warm-pool", 2);
 const CHURN_RATE = 20;
 const ETCD_URL = process.env.ETCD_URL ?? "http://127.0.0.1:23799";
 
@@ -126,11 +128,13 @@ async function idle(pid: number, seconds = 10): Promise<{ rssMiB: number; cpuPer
 }
 
 const dir = mkdtempSync(join(tmpdir(), "nuage-bench-"));
-const lc = await startLocalcloud({ dataDir: dir, etcdUrl: ETCD_URL });
+const lc = await startLocalcloud({ dataDir: dir, etcdUrl: ETCD_URL, warmPool: WARM_POOL });
 try {
   const upTimes: number[] = [];
   let keep: LocalCluster | undefined;
   for (let r = 0; r < RUNS; r++) {
+    // Each run starts with the pool full, as a create on a cloud that has been up a while.
+    await lc.cloud.supervisor.warmPoolReady();
     const t0 = Date.now();
     const c = await startLocalCluster({
       localcloud: { url: lc.url },
@@ -143,7 +147,9 @@ try {
     else await c.stop();
   }
   const c = keep as LocalCluster;
-  console.log(`control plane + 3 nodes Ready: p50 ${fmt(pct(upTimes, 50))} (runs: ${upTimes.map(fmt).join(", ")})`);
+  console.log(
+    `control plane + 3 nodes Ready (warm pool ${WARM_POOL}): p50 ${fmt(pct(upTimes, 50))} (runs: ${upTimes.map(fmt).join(", ")})`,
+  );
   const pid = lc.cloud.supervisor.pid(c.name) as number;
   const idleStats = await idle(pid);
   console.log(`idle control plane: RSS ${idleStats.rssMiB.toFixed(0)} MiB, CPU ${idleStats.cpuPercent.toFixed(1)} %`);
