@@ -93,7 +93,9 @@ describe("DaemonSet", () => {
         );
     await c.k(["-n", "wl", "apply", "-f", "-"], { stdin: manifest("fluentd:v1") });
     await c.k(["-n", "wl", "rollout", "status", "ds/surge", "--timeout=60s"]);
-    await c.k(["-n", "wl", "apply", "-f", "-"], { stdin: manifest("fluentd:v2") });
+    // An image the nodes have not pulled yet (the first test pulled v2): the new pod takes a pull
+    // to start, so the overlap lasts long enough for kubectl to see it.
+    await c.k(["-n", "wl", "apply", "-f", "-"], { stdin: manifest("fluentd:v3") });
     let overlapped = false;
     await eventually(
       async () => {
@@ -102,7 +104,7 @@ describe("DaemonSet", () => {
         for (const p of pods.items) perNode.set(p.spec.nodeName, (perNode.get(p.spec.nodeName) ?? 0) + 1);
         if ([...perNode.values()].some((n) => n > 1)) overlapped = true;
         const live = pods.items.filter((p: any) => !p.metadata.deletionTimestamp);
-        expect(live.map((p: any) => p.spec.containers[0].image)).toEqual(["fluentd:v2", "fluentd:v2", "fluentd:v2"]);
+        expect(live.map((p: any) => p.spec.containers[0].image)).toEqual(["fluentd:v3", "fluentd:v3", "fluentd:v3"]);
       },
       60_000,
       100,
