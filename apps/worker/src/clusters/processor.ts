@@ -6,6 +6,27 @@ import { recordFailure, runOperation } from "./runner.ts";
 
 export const RECONCILE_EVERY_MS = Number(process.env.NUAGE_RECONCILE_EVERY_MS) || 30_000;
 
+/**
+ * Runs of each operation in this process. Under heavy load a job's lock can lapse while it runs and
+ * BullMQ hands the job out again, possibly to this same worker: the second run waits for the
+ * first (and then finds it done) instead of running the same steps alongside it.
+ */
+const inFlight = new Map<string, Promise<unknown>>();
+
+async function runExclusive(operationId: string) {
+  const before = inFlight.get(operationId);
+  const run = (async () => {
+    if (before) await before.catch(() => undefined);
+    return runOperation(operationId);
+  })();
+  inFlight.set(operationId, run);
+  try {
+    return await run;
+  } finally {
+    if (inFlight.get(operationId) === run) inFlight.delete(operationId);
+  }
+}
+
 export async function startClusterProcessors(): Promise<Worker[]> {
   const worker = new Worker(
     QUEUES.clusters,
@@ -16,7 +37,7 @@ export async function startClusterProcessors(): Promise<Worker[]> {
       if (job.name === "cluster.reconcile") return reconcileAll();
       const { operationId } = parsed.data as { operationId: string };
       try {
-        return await runOperation(operationId);
+        return await runExclusive(operationId);
       } catch (e) {
         const final = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
         console.warn(

@@ -41,15 +41,19 @@ export async function runOperation(operationId: string): Promise<RunResult> {
   if (!cluster) throw new StepError("Cluster not found");
   const fns = STEPS[op.type] ?? {};
   const ctx: StepContext = { op, cluster, orgId, provider: getProvider(), detail: async () => {} };
+  // All steps in one read: only this run changes them while it holds the job.
+  const steps = new Map(
+    (await db.operationStep.findMany({ where: orgWhere(orgId, { operationId }) })).map((s) => [s.name, s]),
+  );
   for (const name of STEP_PLANS[op.type]) {
-    const step = await db.operationStep.findFirst({ where: orgWhere(orgId, { operationId, name }) });
+    const step = steps.get(name);
     if (!step || step.status === "succeeded") continue;
-    const current = await db.operation.findFirst({ where: inOrg(orgId, operationId), select: { status: true } });
-    if (current?.status !== "running") return { status: "cancelled" };
-    await db.operationStep.update({
-      where: { id: step.id },
+    // Marked running only while the operation still is (a delete cancels it): one statement.
+    const marked = await db.operationStep.updateMany({
+      where: orgWhere(orgId, { id: step.id, operation: { is: { status: "running" as const } } }),
       data: { status: "running", startedAt: step.startedAt ?? new Date(), finishedAt: null },
     });
+    if (marked.count === 0) return { status: "cancelled" };
     ctx.detail = async (text) => {
       await db.operationStep.update({ where: { id: step.id }, data: { detail: text } });
     };

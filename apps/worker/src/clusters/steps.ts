@@ -37,7 +37,8 @@ async function waitControlPlane(ctx: StepContext): Promise<string> {
     "The control plane starting",
     CP_READY_TIMEOUT_MS,
     async () => {
-      const v = await ctx.provider.getControlPlane(ctx.cluster.id);
+      // A long poll: the provider answers as soon as the API server is up.
+      const v = await ctx.provider.getControlPlane(ctx.cluster.id, { waitReadyMs: 5000 });
       if (!v) throw new StepError("The control plane is missing at the provider");
       return v.ready ? v : undefined;
     },
@@ -48,22 +49,36 @@ async function waitControlPlane(ctx: StepContext): Promise<string> {
   return `API server running at ${cp.endpoint}${ctx.cluster.haControlPlane ? " (HA)" : ""}`;
 }
 
+/** Add-ons applied ahead (while the nodes join) by this run; the add-ons step waits for them. */
+const earlyAddOns = new WeakMap<StepContext, Promise<unknown>>();
+
 async function checkDatastore(ctx: StepContext): Promise<string> {
   const k = await kubeFor(ctx);
-  await waitFor("The datastore answering", 60_000, async () => {
-    try {
-      await k.core.listNamespace();
-      return true;
-    } catch {
-      return undefined;
-    }
-  });
+  await waitFor(
+    "The datastore answering",
+    60_000,
+    async () => {
+      try {
+        await k.core.listNamespace();
+        return true;
+      } catch {
+        return undefined;
+      }
+    },
+    100,
+  );
+  // The RBAC bindings need no node: create them while the nodes join (idempotent; the add-ons
+  // step checks them again, so a failure or a crash here only costs that).
+  const early = ensureRoleBindings(k);
+  early.catch(() => undefined);
+  earlyAddOns.set(ctx, early);
   return "etcd reachable; cluster state stored under the cluster's own key prefix";
 }
 
 async function addOns(ctx: StepContext): Promise<string> {
-  const k = await kubeFor(ctx);
-  await ensureRoleBindings(k);
+  const early = earlyAddOns.get(ctx);
+  const done = early ? await early.then(() => true).catch(() => false) : false;
+  if (!done) await ensureRoleBindings(await kubeFor(ctx));
   return "RBAC bindings for the organization's roles (owners/admins → cluster-admin, members → edit, viewers → view)";
 }
 
@@ -81,8 +96,8 @@ type Inventory = { controlPlane: number; machines: number; volumes: number; load
 
 /** What the provider held when the delete began: the cleanup report counts it (crash-safe). */
 async function inventory(ctx: StepContext): Promise<Inventory> {
-  const spec = (ctx.op.spec ?? {}) as { inventory?: Inventory };
-  if (spec.inventory) return spec.inventory;
+  const held = ((ctx.op.spec ?? {}) as { inventory?: Inventory }).inventory;
+  if (held) return held;
   const d = await ctx.provider.describe(ctx.cluster.id);
   const inv: Inventory = {
     controlPlane: d.controlPlane ? 1 : 0,
@@ -90,10 +105,19 @@ async function inventory(ctx: StepContext): Promise<Inventory> {
     volumes: d.volumes.length,
     loadBalancers: d.loadBalancers.length,
   };
-  const next = { ...spec, inventory: inv } as Prisma.InputJsonValue;
-  await getDb().operation.update({ where: inOrg(ctx.orgId, ctx.op.id), data: { spec: next } });
-  ctx.op.spec = next as Prisma.JsonValue;
-  return inv;
+  // Written once: a second run of this operation (a job taken over after a stalled lock while the
+  // first still runs) may look after the first has deleted things; the first snapshot wins.
+  const spec = await getDb().$transaction(async (tx) => {
+    await tx.$executeRaw`SELECT 1 FROM "Operation" WHERE "id" = ${ctx.op.id} AND "orgId" = ${ctx.orgId} FOR UPDATE`;
+    const op = await tx.operation.findFirst({ where: inOrg(ctx.orgId, ctx.op.id), select: { spec: true } });
+    const current = (op?.spec ?? {}) as { inventory?: Inventory };
+    if (current.inventory) return current;
+    const next = { ...current, inventory: inv };
+    await tx.operation.update({ where: inOrg(ctx.orgId, ctx.op.id), data: { spec: next as Prisma.InputJsonValue } });
+    return next;
+  });
+  ctx.op.spec = spec as Prisma.JsonValue;
+  return spec.inventory as Inventory;
 }
 
 async function deleteLoadBalancers(ctx: StepContext): Promise<string> {
