@@ -17,7 +17,7 @@ export interface SchedulerOptions {
 
 // kube-scheduler: a queue of unscheduled pods (active, backoff, unschedulable), a cache of
 // what is bound or assumed on each node, filter + score, then a Binding. Unschedulable pods
-// wait until a node or pod changes (or 60 s pass) and are retried with backoff.
+// wait until a node or pod changes (or 5 min pass, as upstream) and are retried with backoff.
 //
 // As upstream, the scheduling cycle is serial but binding is not: the chosen node is *assumed*
 // for the pod in the cache (so the next cycles count its requests) and the Binding is written
@@ -28,6 +28,8 @@ export interface SchedulerOptions {
 
 /** Bindings written concurrently (upstream binds in a goroutine per pod). */
 const MAX_BINDS_IN_FLIGHT = 16;
+/** Unschedulable pods are retried at least this often (upstream's podMaxInUnschedulablePodsDuration). */
+const UNSCHEDULABLE_MAX_MS = 5 * 60_000;
 
 export function startScheduler(client: Client, opts: SchedulerOptions = {}): { stop(): Promise<void> } {
   const log = opts.log ?? (() => {});
@@ -38,6 +40,8 @@ export function startScheduler(client: Client, opts: SchedulerOptions = {}): { s
   const assumed = new Map<string, { node: string; at: number }>(); // pod key -> node, until the informer sees it
   const attempts = new Map<string, number>();
   const unschedulable = new Set<string>();
+  /** When each unschedulable pod was parked. */
+  const parkedAt = new Map<string, number>();
   /** Unschedulable pods some node rejected for resources or ports only: a pod leaving may make room. */
   const wantsRoom = new Set<string>();
   const active: string[] = [];
@@ -123,6 +127,7 @@ export function startScheduler(client: Client, opts: SchedulerOptions = {}): { s
       if (p.spec?.nodeName) cacheGen++;
       unschedulable.delete(key);
       wantsRoom.delete(key);
+      parkedAt.delete(key);
       attempts.delete(key);
       if (p.spec?.nodeName) moveAllToActive(true);
     },
@@ -147,7 +152,17 @@ export function startScheduler(client: Client, opts: SchedulerOptions = {}): { s
       cacheGen++;
     },
   });
-  const flush = setInterval(() => moveAllToActive(), 60_000);
+  // Upstream's flushUnschedulablePodsLeftover: every 30 s, pods parked for 5 min are retried
+  // anyway (retrying all of them every minute rewrote 5,000 FailedScheduling events a minute).
+  const flush = setInterval(() => {
+    const now = Date.now();
+    for (const key of [...unschedulable]) {
+      if (now - (parkedAt.get(key) ?? 0) < UNSCHEDULABLE_MAX_MS) continue;
+      unschedulable.delete(key);
+      wantsRoom.delete(key);
+      backoff(key);
+    }
+  }, 30_000);
   flush.unref?.();
 
   /** Requests per pod object (informer objects are replaced, never mutated, on update). */
@@ -272,6 +287,7 @@ export function startScheduler(client: Client, opts: SchedulerOptions = {}): { s
     if (cycle !== moveCycle) backoff(key);
     else {
       unschedulable.add(key);
+      parkedAt.set(key, Date.now());
       if (room) wantsRoom.add(key);
     }
     const conds = (pod.status?.conditions ?? []) as {
