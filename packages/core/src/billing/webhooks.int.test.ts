@@ -183,7 +183,7 @@ describe("Stripe webhooks", () => {
     expect(org.suspendedBy).toBe("billing");
     expect(org.suspendedReason).toMatch(/Payment failed on 2025-05-01/);
     await expect(
-      db.$transaction((tx) => checkPlanLimits(tx, orgId, [{ flavor: "s-1vcpu-2gb", count: 1 }], null)),
+      db.$transaction((tx) => checkPlanLimits(tx, orgId, [{ flavor: "s-1vcpu-2gb", count: 1 }], "a-new-cluster")),
     ).rejects.toThrow(/suspended/);
 
     setClock(new Date(t0.getTime() + 14 * 86_400_000 + 1000));
