@@ -91,7 +91,7 @@ async function load(
 }
 
 const dir = mkdtempSync(join(tmpdir(), "nuage-bench-traffic-"));
-const lc = await startLocalcloud({ dataDir: dir, etcdUrl: ETCD_URL });
+const lc = await startLocalcloud({ dataDir: dir, etcdUrl: ETCD_URL, warmPool: 0 });
 try {
   const cluster = await startLocalCluster({
     localcloud: { url: lc.url },

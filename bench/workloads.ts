@@ -260,7 +260,7 @@ async function lists(c: LocalCluster) {
 }
 
 const dir = mkdtempSync(join(tmpdir(), "nuage-bench-workloads-"));
-const lc = await startLocalcloud({ dataDir: dir, etcdUrl: ETCD_URL });
+const lc = await startLocalcloud({ dataDir: dir, etcdUrl: ETCD_URL, warmPool: 0 });
 let cluster: LocalCluster | undefined;
 try {
   const t0 = Date.now();
