@@ -1,5 +1,6 @@
 // Workload controllers end to end: a control plane, 3 real node agents, real kubectl.
 // DaemonSet on 3 nodes (+ a 4th joining), StatefulSet of 3 with PVCs (Jobs and CronJobs: jobs.int.test.ts).
+import { spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { KUBECTL } from "./cluster.ts";
 import { eventually, startWorkloadCluster, type WorkloadCluster } from "./nodes.ts";
@@ -93,22 +94,73 @@ describe("DaemonSet", () => {
         );
     await c.k(["-n", "wl", "apply", "-f", "-"], { stdin: manifest("fluentd:v1") });
     await c.k(["-n", "wl", "rollout", "status", "ds/surge", "--timeout=60s"]);
-    // An image the nodes have not pulled yet (the first test pulled v2): the new pod takes a pull
-    // to start, so the overlap lasts long enough for kubectl to see it.
-    await c.k(["-n", "wl", "apply", "-f", "-"], { stdin: manifest("fluentd:v3") });
-    let overlapped = false;
-    await eventually(
-      async () => {
-        const pods = await json(["-n", "wl", "get", "pods", "-l", "app=surge"]);
-        const perNode = new Map<string, number>();
-        for (const p of pods.items) perNode.set(p.spec.nodeName, (perNode.get(p.spec.nodeName) ?? 0) + 1);
-        if ([...perNode.values()].some((n) => n > 1)) overlapped = true;
-        const live = pods.items.filter((p: any) => !p.metadata.deletionTimestamp);
-        expect(live.map((p: any) => p.spec.containers[0].image)).toEqual(["fluentd:v3", "fluentd:v3", "fluentd:v3"]);
-      },
-      60_000,
-      100,
+    // Every change to the pods, in order, from a kubectl watch (polling could miss a short overlap):
+    // the rollout surged if a new pod was Ready on a node while that node's old pod still ran.
+    const { path: watcherConfig } = await c.kubeconfig("surge-watcher", ["system:masters"]);
+    const watcher = spawn(
+      KUBECTL["1.32"],
+      [
+        "--kubeconfig",
+        watcherConfig,
+        "-n",
+        "wl",
+        "get",
+        "pods",
+        "-l",
+        "app=surge",
+        "-w",
+        "--output-watch-events",
+        "-o",
+        "json",
+      ],
+      { stdio: ["ignore", "pipe", "inherit"] },
     );
+    const pods = new Map<string, { node?: string; image: string; terminating: boolean; ready: boolean }>();
+    let overlapped = false;
+    let watching = false;
+    let buf = "";
+    watcher.stdout.setEncoding("utf8");
+    watcher.stdout.on("data", (chunk: string) => {
+      buf += chunk;
+      // With --output-watch-events kubectl prints each event as one line of JSON.
+      for (let end = buf.indexOf("\n"); end >= 0; end = buf.indexOf("\n")) {
+        const line = buf.slice(0, end).trim();
+        buf = buf.slice(end + 1);
+        if (!line) continue;
+        const ev = JSON.parse(line);
+        watching = true;
+        const p = ev.object;
+        if (!p?.spec) continue; // an ERROR event carries a Status
+        if (ev.type === "DELETED") pods.delete(p.metadata.name);
+        else
+          pods.set(p.metadata.name, {
+            node: p.spec.nodeName,
+            image: p.spec.containers[0].image,
+            terminating: Boolean(p.metadata.deletionTimestamp),
+            ready: (p.status?.conditions ?? []).some((cond: any) => cond.type === "Ready" && cond.status === "True"),
+          });
+        const all = [...pods.values()];
+        for (const n of all) {
+          if (n.image !== "fluentd:v3" || !n.ready) continue;
+          if (all.some((o) => o.image === "fluentd:v1" && o.node === n.node && !o.terminating)) overlapped = true;
+        }
+      }
+    });
+    try {
+      await eventually(async () => expect(watching).toBe(true), 30_000, 50);
+      await c.k(["-n", "wl", "apply", "-f", "-"], { stdin: manifest("fluentd:v3") });
+      await eventually(
+        async () => {
+          const pods = await json(["-n", "wl", "get", "pods", "-l", "app=surge"]);
+          const live = pods.items.filter((p: any) => !p.metadata.deletionTimestamp);
+          expect(live.map((p: any) => p.spec.containers[0].image)).toEqual(["fluentd:v3", "fluentd:v3", "fluentd:v3"]);
+        },
+        60_000,
+        100,
+      );
+    } finally {
+      watcher.kill();
+    }
     expect(overlapped).toBe(true);
     const ds = await json(["-n", "wl", "get", "ds", "surge"]);
     expect(ds.status.updatedNumberScheduled).toBe(3);
