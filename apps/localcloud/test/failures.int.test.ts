@@ -3,7 +3,7 @@
 // (shortened here through NUAGE_CONTROLLER_OPTIONS), its pods are evicted and replaced elsewhere;
 // a pod that fits nowhere says why in its events.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { eventually, k, startTestCluster } from "./helpers.ts";
+import { eventually, k, startTestCluster, watchLines } from "./helpers.ts";
 
 process.env.NUAGE_CONTROLLER_OPTIONS = JSON.stringify({
   podEvictionTimeoutSeconds: 5,
@@ -44,18 +44,17 @@ spec:
         memory: "128Mi"
         cpu: "500m"
 `;
+    // As the course does it: `kubectl get pods -w` shows OOMKilled, then CrashLoopBackOff.
+    // (Watched from right after the apply: the pod takes seconds to pull, start and outgrow 128Mi.)
     await k(kc, ["apply", "-f", "-"], { input: manifest });
-    const seen = new Set<string>();
-    await eventually(
-      async () => {
-        const row = (await k(kc, ["get", "pod", "mysql", "--no-headers"])).trim().split(/\s+/);
-        seen.add(row[2]!);
-        expect(seen.has("CrashLoopBackOff")).toBe(true);
-      },
-      60_000,
-      200,
+    const lines = await watchLines(
+      kc,
+      ["get", "pod", "mysql", "--no-headers"],
+      (line) => line.split(/\s+/)[2] === "CrashLoopBackOff",
     );
-    expect(seen.has("OOMKilled")).toBe(true);
+    const statuses = lines.map((line) => line.split(/\s+/)[2]);
+    expect(statuses).toContain("OOMKilled");
+    expect(statuses.indexOf("OOMKilled")).toBeLessThan(statuses.indexOf("CrashLoopBackOff"));
     const pod = await json(["get", "pod", "mysql"]);
     const cs = pod.status.containerStatuses[0];
     expect(cs.lastState.terminated.reason).toBe("OOMKilled");

@@ -1,6 +1,6 @@
 // Shared set-up of the localcloud integration tests: an in-process localcloud on a free port
 // (real control-plane processes, real etcd), real kubectl binaries, unique names.
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -97,6 +97,48 @@ export function kubectl(
       child.stdin?.write(opts.input);
       child.stdin?.end();
     }
+  });
+}
+
+/**
+ * `kubectl … -w` as a user runs it: every line it prints until `done(line)` holds (or the timeout
+ * passes, which rejects with the lines seen). Polling instead could miss a short-lived state.
+ */
+export function watchLines(
+  kubeconfig: string,
+  args: string[],
+  done: (line: string) => boolean,
+  timeoutMs = 60_000,
+): Promise<string[]> {
+  const child = spawn("/usr/bin/kubectl", ["--kubeconfig", kubeconfig, ...args, "-w"], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const seen: string[] = [];
+  return new Promise<string[]>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill();
+      reject(new Error(`kubectl ${args.join(" ")} -w: timed out; saw:\n${seen.join("\n")}`));
+    }, timeoutMs);
+    let buf = "";
+    child.stdout.setEncoding("utf8");
+    child.stdout.on("data", (chunk: string) => {
+      buf += chunk;
+      for (let end = buf.indexOf("\n"); end >= 0; end = buf.indexOf("\n")) {
+        const line = buf.slice(0, end);
+        buf = buf.slice(end + 1);
+        seen.push(line);
+        if (done(line)) {
+          clearTimeout(timer);
+          child.kill();
+          resolve(seen);
+          return;
+        }
+      }
+    });
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`kubectl ${args.join(" ")} -w exited (${code}); saw:\n${seen.join("\n")}`));
+    });
   });
 }
 
