@@ -61,6 +61,7 @@ export class StripeFake {
   private idempotency = new Map<string, { status: number; body: string }>();
   private rateLimited = 0;
   private retryAfter = "0";
+  private failing: { n: number; status: number; method?: string; path?: RegExp } = { n: 0, status: 500 };
   port = 0;
 
   constructor(private opts: StripeFakeOptions = {}) {
@@ -100,6 +101,15 @@ export class StripeFake {
   rateLimitNext(n: number, seconds = 0): void {
     this.rateLimited = n;
     this.retryAfter = String(seconds);
+  }
+
+  /**
+   * The next `n` API requests that match (`method`, a `path` pattern; default all) answer `status` (500) with
+   * Stripe's api_error JSON, before anything is done or saved under their idempotency key (as when Stripe is down).
+   * The SDK retries 5xx itself (maxNetworkRetries), so one failed call consumes up to 3 of them.
+   */
+  failNext(n: number, opts: { status?: number; method?: string; path?: RegExp } = {}): void {
+    this.failing = { n, status: opts.status ?? 500, method: opts.method, path: opts.path };
   }
 
   private newId(prefix: string): string {
@@ -232,6 +242,12 @@ export class StripeFake {
         { error: { type: "invalid_request_error", code: "rate_limit", message: "Request rate limit exceeded." } },
         { "retry-after": this.retryAfter },
       );
+      return;
+    }
+    const f = this.failing;
+    if (f.n > 0 && (!f.method || f.method === req.method) && (!f.path || f.path.test(u.pathname))) {
+      f.n--;
+      this.error(res, f.status, "api_error", "An unknown error occurred (injected by the test).");
       return;
     }
     const key = req.headers["idempotency-key"];
