@@ -1,6 +1,7 @@
 // Stripe, optional: without STRIPE_SECRET_KEY nothing here is called and payments show "not collected".
 // STRIPE_API_BASE (e.g. http://127.0.0.1:12111) points the SDK at another server (the tests' fake).
 // Every call goes through `call()`: 429s are retried after Retry-After (or an exponential backoff).
+import { createHash } from "node:crypto";
 import { getDb, isUniqueViolation, Prisma } from "@nuage/db";
 import Stripe from "stripe";
 import { now } from "../clock.ts";
@@ -199,50 +200,102 @@ export async function ensureSubscription(orgId: string): Promise<string> {
   if (acc.stripeSubscriptionId) return acc.stripeSubscriptionId;
   const customer = await ensureCustomer(orgId);
   const org = await getDb().org.findUniqueOrThrow({ where: { id: orgId }, select: { plan: true } });
-  const items = await ensureCatalog((org.plan as PlanKey) ?? "free");
+  const plan = (org.plan as PlanKey) ?? "free";
+  const items = await ensureCatalog(plan);
   const sub = await call((s) =>
     s.subscriptions.create(
       { customer, items: items.map((i) => ({ price: i.priceId })), metadata: { nuageOrgId: orgId } },
       { idempotencyKey: `nuage-subscription-${orgId}` },
     ),
   );
+  // The plan is recorded only if Stripe's answer carries its prices (a replayed create may be an older plan's):
+  // otherwise the plan sweep reads the subscription and swaps its items.
+  const same = samePrices(
+    itemPrices(sub),
+    items.map((i) => i.priceId),
+  );
   await getDb().billingAccount.update({
     where: { orgId },
-    data: { stripeSubscriptionId: sub.id, subscriptionStatus: sub.status },
+    data: { stripeSubscriptionId: sub.id, subscriptionStatus: sub.status, subscriptionPlan: same ? plan : null },
   });
   return sub.id;
 }
 
+function itemPrices(sub: Stripe.Subscription): { id: string; price: string }[] {
+  return sub.items.data.map((i) => ({ id: i.id, price: typeof i.price === "string" ? i.price : i.price.id }));
+}
+
+/** Exactly the wanted prices, each once. */
+function samePrices(have: { price: string }[], want: string[]): boolean {
+  const a = have.map((h) => h.price).sort();
+  const b = [...want].sort();
+  return a.length === b.length && a.every((p, i) => p === b[i]);
+}
+
 /**
  * Makes the org's Stripe subscription carry its current plan's prices (after a plan change): reads the
- * subscription as it is now, removes the items of other prices and adds the missing ones in one update, so a
- * retry after a crash, or a second call, converges instead of duplicating items. False without a subscription.
+ * subscription as it is now, removes the items of other prices (and duplicates) and adds the missing ones in one
+ * update, so a retry after a crash, or a second call, converges instead of duplicating items. Then records the
+ * plan in `BillingAccount.subscriptionPlan` (what the plan sweep compares with `Org.plan`). "none" without a
+ * subscription, "unchanged" when it already had the prices (no update call). Stripe errors are thrown.
  */
-export async function syncSubscriptionPlan(orgId: string): Promise<boolean> {
-  if (!stripeEnabled()) return false;
-  const acc = await account(orgId);
-  if (!acc.stripeSubscriptionId) return false;
-  const subId = acc.stripeSubscriptionId;
-  const org = await getDb().org.findUniqueOrThrow({ where: { id: orgId }, select: { plan: true } });
-  const plan = (org.plan as PlanKey) ?? "free";
-  const want = await ensureCatalog(plan);
-  const sub = await call((s) => s.subscriptions.retrieve(subId));
-  const have = sub.items.data.map((i) => ({ id: i.id, price: typeof i.price === "string" ? i.price : i.price.id }));
-  const wanted = new Set(want.map((w) => w.priceId));
-  const items = [
-    ...have.filter((h) => !wanted.has(h.price)).map((h) => ({ id: h.id, deleted: true })),
-    ...want.filter((w) => !have.some((h) => h.price === w.priceId)).map((w) => ({ price: w.priceId })),
-  ];
-  if (items.length === 0) return true;
-  const updated = await call((s) =>
-    s.subscriptions.update(
-      subId,
-      { items, proration_behavior: "none", metadata: { nuageOrgId: orgId, nuagePlan: plan } },
-      { idempotencyKey: `nuage-plan-${orgId}-${plan}-${have.map((h) => h.id).join(".")}` },
-    ),
+export async function syncSubscriptionItems(orgId: string): Promise<"none" | "unchanged" | "updated"> {
+  if (!stripeEnabled()) return "none";
+  if (!(await account(orgId)).stripeSubscriptionId) return "none";
+  // One swap per org at a time (a plan change's and the sweep's): each reads the plan and the subscription under
+  // the lock, so a slower swap to an older plan cannot land after a newer one. Stripe is called inside the
+  // transaction; if it outlives the timeout, the record rolls back and the next sweep reads what Stripe has.
+  return getDb().$transaction(
+    async (tx) => {
+      await tx.$executeRaw`SET LOCAL lock_timeout = '60s'`;
+      await tx.$executeRaw`SELECT pg_advisory_xact_lock(7, hashtext(${orgId}))`;
+      const acc = await tx.billingAccount.findUnique({ where: { orgId }, select: { stripeSubscriptionId: true } });
+      if (!acc?.stripeSubscriptionId) return "none";
+      const subId = acc.stripeSubscriptionId;
+      const org = await tx.org.findUniqueOrThrow({ where: { id: orgId }, select: { plan: true } });
+      const plan = (org.plan as PlanKey) ?? "free";
+      const want = await ensureCatalog(plan);
+      const sub = await call((s) => s.subscriptions.retrieve(subId));
+      const have = itemPrices(sub);
+      const wanted = new Set(want.map((w) => w.priceId));
+      const kept = new Set<string>();
+      const items: ({ id: string; deleted: true } | { price: string })[] = [];
+      for (const h of have) {
+        if (wanted.has(h.price) && !kept.has(h.price)) kept.add(h.price);
+        else items.push({ id: h.id, deleted: true });
+      }
+      for (const w of want) if (!kept.has(w.priceId)) items.push({ price: w.priceId });
+      let status = sub.status;
+      if (items.length) {
+        // The key dedups the SDK's own retries (and an identical swap); the hour in it lets a later sweep try
+        // again, since Stripe replays a stored 500 for the same key for a day.
+        const hour = Math.floor(now().getTime() / 3600_000);
+        const digest = createHash("sha256")
+          .update(have.map((h) => h.id).join("."))
+          .digest("hex")
+          .slice(0, 16);
+        const updated = await call((s) =>
+          s.subscriptions.update(
+            subId,
+            { items, proration_behavior: "none", metadata: { nuageOrgId: orgId, nuagePlan: plan } },
+            { idempotencyKey: `nuage-plan-${orgId}-${plan}-${digest}-${hour}` },
+          ),
+        );
+        status = updated.status;
+      }
+      await tx.billingAccount.updateMany({
+        where: { orgId, stripeSubscriptionId: subId },
+        data: { subscriptionStatus: status, subscriptionPlan: plan },
+      });
+      return items.length ? ("updated" as const) : ("unchanged" as const);
+    },
+    { maxWait: 10_000, timeout: 300_000 },
   );
-  await getDb().billingAccount.update({ where: { orgId }, data: { subscriptionStatus: updated.status } });
-  return true;
+}
+
+/** `syncSubscriptionItems`: false without a subscription. */
+export async function syncSubscriptionPlan(orgId: string): Promise<boolean> {
+  return (await syncSubscriptionItems(orgId)) !== "none";
 }
 
 /** Meter event identifier: org + meter + hour (+ a delta number when late samples raised the hour afterwards). */

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "BillingAccount" ADD COLUMN     "subscriptionPlan" TEXT;
