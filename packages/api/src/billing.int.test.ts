@@ -104,7 +104,11 @@ describe("billing procedures", () => {
       const bad = await errorOf(() => oc.billing.changePlan({ plan: "gold" as "pro" }));
       expect(bad.message).toMatch(/plan must be one of free, pro, business/);
 
-      expect(await oc.billing.changePlan({ plan: "pro" })).toEqual({ plan: "pro", stripeUpdated: true });
+      expect(await oc.billing.changePlan({ plan: "pro" })).toEqual({
+        plan: "pro",
+        stripeUpdated: true,
+        stripeSyncPending: false,
+      });
       const org = await getDb().org.findUniqueOrThrow({ where: { id: owner.orgId } });
       expect([org.plan, org.maxClusters]).toEqual(["pro", offer.plans[1]!.limits.maxClusters]);
       expect(await subPrices()).toEqual(await catalogOf("pro"));

@@ -1,9 +1,17 @@
 // The billing queue (concurrency 1), three repeatable jobs, each idempotent so a retry or an overlap is harmless:
 // billing.close   closes every month that ended NUAGE_BILLING_CLOSE_LAG_MS ago once the collector has metered it
 //                 (finalized invoices never change), then refreshes the current month's drafts
-// billing.report  sends closed hours of usage to Stripe as meter events (identifier = org:meter:hour; no-op without Stripe)
+// billing.report  first swaps the subscription items of orgs whose plan changed while Stripe failed (only orgs whose
+//                 recorded subscription plan differs from their plan), then sends closed hours of usage to Stripe as
+//                 meter events (identifier = org:meter:hour); both are no-ops without Stripe
 // billing.dunning moves orgs with a failed payment through suspension and hibernation
-import { closeDueMonths, dunningSweep, refreshCurrentDrafts, reportUsage } from "@nuage/core";
+import {
+  closeDueMonths,
+  dunningSweep,
+  reconcileSubscriptionPlans,
+  refreshCurrentDrafts,
+  reportUsage,
+} from "@nuage/core";
 import { getQueue, isJobName, JOBS, jobsEnv, QUEUES, workerConnection } from "@nuage/jobs";
 import { type Job, UnrecoverableError, Worker } from "bullmq";
 
@@ -24,7 +32,11 @@ export async function startBillingProcessors(): Promise<Worker[]> {
         await refreshCurrentDrafts();
         return r.map((m) => ({ periodStart: m.periodStart.toISOString(), finalized: m.finalized }));
       }
-      if (job.name === "billing.report") return reportUsage();
+      if (job.name === "billing.report") {
+        // Per-org Stripe failures are logged and left to the next run; they do not stop the usage report.
+        const plans = await reconcileSubscriptionPlans();
+        return { plans, usage: await reportUsage() };
+      }
       if (job.name === "billing.dunning") return dunningSweep();
       throw new UnrecoverableError(`Job ${job.name} does not belong to the billing queue`);
     },

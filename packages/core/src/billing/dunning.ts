@@ -304,6 +304,8 @@ export interface BillingStatus {
   stripe: boolean;
   paymentMethod: string | null;
   subscriptionStatus: string | null;
+  /** A plan change not yet applied to the Stripe subscription (Stripe failed; the billing sweep retries). */
+  planSyncPending: boolean;
   dunningStage: string;
   paymentFailedAt: Date | null;
   dunningExempt: boolean;
@@ -318,13 +320,14 @@ export async function billingStatus(orgId: string): Promise<BillingStatus> {
     db.billingAccount.findUnique({ where: { orgId } }),
     db.org.findUnique({
       where: { id: orgId },
-      select: { suspendedAt: true, suspendedReason: true, suspendedBy: true },
+      select: { suspendedAt: true, suspendedReason: true, suspendedBy: true, plan: true },
     }),
   ]);
   return {
     stripe: Boolean(process.env.STRIPE_SECRET_KEY),
     paymentMethod: acc?.paymentMethod ?? null,
     subscriptionStatus: acc?.subscriptionStatus ?? null,
+    planSyncPending: Boolean(acc?.stripeSubscriptionId && org && acc.subscriptionPlan !== org.plan),
     dunningStage: acc?.dunningStage ?? "ok",
     paymentFailedAt: acc?.paymentFailedAt ?? null,
     dunningExempt: acc?.dunningExempt ?? false,

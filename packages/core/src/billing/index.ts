@@ -28,6 +28,13 @@ export {
   refreshInvoices,
 } from "./invoices.ts";
 export {
+  moveOrgPlan,
+  type PlanSweepResult,
+  type PlanSync,
+  reconcileSubscriptionPlans,
+  syncPlanOrDefer,
+} from "./plansync.ts";
+export {
   changeOrgPlan,
   currentPriceBook,
   DEFAULT_PLANS,
@@ -68,6 +75,7 @@ export {
   reportUsage,
   stripeEnabled,
   syncCustomer,
+  syncSubscriptionItems,
   syncSubscriptionPlan,
   usageIdentifier,
 } from "./stripe.ts";

@@ -260,12 +260,13 @@ export async function orgPricing(orgId: string): Promise<Pricing> {
 
 /**
  * Org owners and admins: switch the org to another plan. Refused (naming `plan`) while the org uses more than
- * the plan allows; its limits follow the plan; with Stripe, the subscription's prices follow too.
+ * the plan allows; its limits follow the plan; with Stripe, the subscription's prices follow too, or, if Stripe
+ * fails, the change stands with `stripeSyncPending` and the billing sweep applies it (plansync.ts).
  */
 export async function changeOrgPlan(
   scope: OrgScope,
   input: { plan: PlanKey },
-): Promise<{ plan: PlanKey; stripeUpdated: boolean }> {
+): Promise<{ plan: PlanKey; stripeUpdated: boolean; stripeSyncPending: boolean }> {
   requireRole(scope.role, "admin", "change the plan");
   if (!(PLANS as readonly string[]).includes(input.plan))
     throw new AppError("BAD_REQUEST", `plan must be one of ${PLANS.join(", ")}`, { field: "plan" });
@@ -292,8 +293,9 @@ export async function changeOrgPlan(
       { field: "plan" },
     );
   await setOrgPlan(scope.actor, { orgId: scope.orgId, plan: input.plan });
-  const { syncSubscriptionPlan } = await import("./stripe.ts");
-  return { plan: input.plan, stripeUpdated: await syncSubscriptionPlan(scope.orgId) };
+  const { syncPlanOrDefer } = await import("./plansync.ts");
+  const sync = await syncPlanOrDefer(scope.orgId);
+  return { plan: input.plan, stripeUpdated: sync === "synced", stripeSyncPending: sync === "pending" };
 }
 
 /** Platform admins: moves an org to a plan; its limits follow the plan. */

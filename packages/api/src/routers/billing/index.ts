@@ -14,13 +14,12 @@ import {
   grantCredit,
   listInvoices,
   listPriceBooks,
+  moveOrgPlan,
   orgPricing,
   overrideDunning,
   refreshInvoices,
-  setOrgPlan,
   stripeEnabled,
   syncCustomer,
-  syncSubscriptionPlan,
   updatePriceBook,
   ZPlans,
 } from "@nuage/core";
@@ -48,6 +47,7 @@ const ZStatus = z.object({
   stripe: z.boolean(),
   paymentMethod: z.string().nullable(),
   subscriptionStatus: z.string().nullable(),
+  planSyncPending: z.boolean().describe("A plan change not yet applied to the Stripe subscription (retried hourly)"),
   dunningStage: z.string(),
   paymentFailedAt: zDate.nullable(),
   dunningExempt: z.boolean(),
@@ -109,11 +109,8 @@ const adminRouter = router({
     .mutation(({ ctx, input }) => updatePriceBook({ type: "user", userId: ctx.user.id, ip: ctx.ip }, input)),
   setPlan: platformAdminProcedure
     .input(ZOrgIdInput.extend({ plan: z.enum(BILLING_PLANS, { error: "plan must be free, pro or business" }) }))
-    .mutation(async ({ ctx, input }) => {
-      const r = await setOrgPlan({ type: "user", userId: ctx.user.id, ip: ctx.ip }, input);
-      await syncSubscriptionPlan(input.orgId); // the Stripe subscription's prices follow, as for changePlan
-      return r;
-    }),
+    // The Stripe subscription's prices follow, as for changePlan ("pending" if Stripe failed: the sweep retries).
+    .mutation(({ ctx, input }) => moveOrgPlan({ type: "user", userId: ctx.user.id, ip: ctx.ip }, input)),
   grantCredit: platformAdminProcedure
     .input(
       ZOrgIdInput.extend({
@@ -201,7 +198,15 @@ export const billingRouter = router({
       },
     })
     .input(z.object({ plan: z.enum(BILLING_PLANS, { error: `plan must be one of ${BILLING_PLANS.join(", ")}` }) }))
-    .output(z.object({ plan: z.enum(BILLING_PLANS), stripeUpdated: z.boolean() }))
+    .output(
+      z.object({
+        plan: z.enum(BILLING_PLANS),
+        stripeUpdated: z.boolean().describe("The Stripe subscription now bills the plan's prices"),
+        stripeSyncPending: z
+          .boolean()
+          .describe("The plan changed but Stripe could not be updated now; the subscription follows within the hour"),
+      }),
+    )
     .mutation(({ ctx, input }) => changeOrgPlan(ctx.scope, input)),
   summary: billingProcedure("see billing")
     .meta({
