@@ -5,7 +5,8 @@ import { getDb, type Prisma } from "@nuage/db";
 import { z } from "zod";
 import type { Actor } from "../actor.ts";
 import { audit } from "../audit.ts";
-import { PLANS, setOrgPlan } from "../billing/pricebook.ts";
+import { moveOrgPlan } from "../billing/plansync.ts";
+import { PLANS } from "../billing/pricebook.ts";
 import { requestOrgDeletion } from "../clusters/orgdeletion.ts";
 import { AppError } from "../errors.ts";
 import { lockOrg, mutate } from "../tx.ts";
@@ -243,14 +244,18 @@ async function change(
   return getTenant(id);
 }
 
-/** Billing's plan change (the plan's limits come with it, from the current price book), audited as the operator's. */
+/**
+ * Billing's plan change, as billing.admin.setPlan: the plan's limits come with it (current price book), then the
+ * Stripe subscription's prices (`stripeSync` "pending" if Stripe failed: the billing sweep retries). Audited as
+ * the operator's.
+ */
 export async function setTenantPlan(actor: Actor, input: z.input<typeof ZPlanInput>) {
   const v = ZPlanInput.parse(input);
   const o = await getDb().org.findUnique({ where: { id: v.id }, select: { deletedAt: true } });
   if (!o) throw new AppError("NOT_FOUND", "Organization not found");
   if (o.deletedAt) throw new AppError("CONFLICT", "This organization was deleted; it cannot be changed");
-  await setOrgPlan(actor, { orgId: v.id, plan: v.plan });
-  return getTenant(v.id);
+  const { stripeSync } = await moveOrgPlan(actor, { orgId: v.id, plan: v.plan });
+  return { ...(await getTenant(v.id)), stripeSync };
 }
 
 export function setTenantQuotas(actor: Actor, input: z.input<typeof ZQuotaInput>) {
