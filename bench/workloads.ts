@@ -1,8 +1,8 @@
 // Workload benchmark against one localcloud cluster, figures next to the goals of issue #8:
 //   ETCD_URL=… tsx bench/workloads.ts [--nodes 10] [--pods 1000] [--rate 50] [--replicas 100]
 //                                     [--list-pods 5000] [--services 1000] [--list-runs 50]
-// 1. pod startup (create → Ready) p50/p99 for --pods pods created at --rate/s across --nodes nodes
-//    (goal p99 ≤ 1 s);
+// 1. pod startup (create → Ready) p50/p99 for --pods pods created at --rate/s across --nodes nodes,
+//    with and without the image pulls (goal p99 ≤ 1 s, without them as the upstream SLI);
 // 2. a --replicas Deployment rolled to a new image with maxSurge 25 % (goal ≤ 10 s);
 // 3. one control plane holding --list-pods pods and --services Services: LIST p50/p99 per
 //    namespace and cluster-wide, as JSON and as the Table kubectl asks for (goal p99 ≤ 200 ms).
@@ -93,11 +93,30 @@ async function namespace(c: LocalCluster, name: string) {
   await c.admin.create("/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name } });
 }
 
-async function podStartup(c: LocalCluster): Promise<number[]> {
+/**
+ * Startup of each pod (create → Ready, ms) and the same less its image pull: the upstream pod
+ * startup SLI excludes pulling images, and the first pods on each node pull nginx (the node agent's
+ * Pulled event says how long it took; later pods find the image present).
+ */
+async function podStartup(c: LocalCluster): Promise<{ withPulls: number[]; withoutPulls: number[]; pulls: number }> {
   const ns = `bench-start-${randomBytes(3).toString("hex")}`;
   await namespace(c, ns);
   const created = new Map<string, number>();
   const ready = new Map<string, number>();
+  const pullMs = new Map<string, number>();
+  const events = c.admin.listWatch<Obj>(
+    `/api/v1/namespaces/${ns}/events`,
+    {},
+    {
+      onSync: (items) => items.forEach(pulled),
+      onEvent: (e) => pulled(e.object),
+    },
+  );
+  function pulled(e: Obj) {
+    const m = e.reason === "Pulled" && /^Successfully pulled .* in (\d+)ms/.exec(String(e.message));
+    const pod = (e.involvedObject as { name?: string } | undefined)?.name;
+    if (m && pod) pullMs.set(pod, Number(m[1]));
+  }
   let done: () => void = () => undefined;
   const all = new Promise<void>((r) => {
     done = r;
@@ -143,8 +162,12 @@ async function podStartup(c: LocalCluster): Promise<number[]> {
   await Promise.race([all, new Promise((r) => (timeout = setTimeout(r, 300_000)))]);
   clearTimeout(timeout);
   watch.stop();
+  await sleep(1000); // the last Pulled events are written after their pods' status
+  events.stop();
   await c.admin.delete(`/api/v1/namespaces/${ns}`).catch(() => undefined);
-  return [...ready.values()];
+  const withPulls = [...ready.values()];
+  const withoutPulls = [...ready].map(([name, ms]) => ms - (pullMs.get(name) ?? 0));
+  return { withPulls, withoutPulls, pulls: pullMs.size };
 }
 
 async function waitFor(fn: () => Promise<boolean>, timeoutMs: number, everyMs = 100): Promise<boolean> {
@@ -273,10 +296,13 @@ try {
   });
   console.log(`control plane + ${NODES} nodes Ready in ${fmt(Date.now() - t0)}`);
 
-  const startup = await podStartup(cluster);
-  const p99 = pct(startup, 99);
+  const { withPulls, withoutPulls, pulls } = await podStartup(cluster);
+  const p99 = pct(withoutPulls, 99);
   console.log(
-    `pod startup (create → Ready, ${startup.length}/${PODS} pods at ${RATE}/s on ${NODES} nodes): p50 ${fmt(pct(startup, 50))}, p99 ${fmt(p99)} — ${verdict(startup.length === PODS && p99 <= 1000)}`,
+    `pod startup (create → Ready, ${withPulls.length}/${PODS} pods at ${RATE}/s on ${NODES} nodes, images pulled by ${pulls} of them): p50 ${fmt(pct(withPulls, 50))}, p99 ${fmt(pct(withPulls, 99))}`,
+  );
+  console.log(
+    `  excluding image pulls, as the upstream SLI: p50 ${fmt(pct(withoutPulls, 50))}, p99 ${fmt(p99)} — ${verdict(withPulls.length === PODS && p99 <= 1000)}`,
   );
 
   const roll = await rollout(cluster);
