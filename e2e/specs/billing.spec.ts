@@ -36,6 +36,18 @@ async function seed(orgId: string): Promise<void> {
   }
 }
 
+/** What the Stripe subscription was last seen to carry (the plan sweep compares it with the org's plan). */
+async function markSubscriptionPlan(orgId: string, plan: string): Promise<void> {
+  const db = new pg.Client({ connectionString: process.env.DATABASE_URL });
+  await db.connect();
+  try {
+    const res = await db.query(`UPDATE "BillingAccount" SET "subscriptionPlan" = $2 WHERE "orgId" = $1`, [orgId, plan]);
+    if (res.rowCount !== 1) throw new Error(`no billing account for org ${orgId}`);
+  } finally {
+    await db.end();
+  }
+}
+
 test("billing shows month-to-date, a chart, invoices, and adds a card through Checkout", async ({ tenant, page }) => {
   await seed(tenant.orgId);
   await page.goto("/billing");
@@ -67,6 +79,15 @@ test("billing shows month-to-date, a chart, invoices, and adds a card through Ch
   await expect(page.getByTestId("plan-pro")).toContainText("Current plan");
   await expect(page.getByTestId("plan-free")).not.toContainText("Current plan");
   await expect(page.getByTestId("billing-mtd")).not.toHaveText(freeMtd ?? "");
+  await expect(page.getByText("Your plan change is not yet on your Stripe subscription")).toHaveCount(0);
+
+  // Had Stripe refused the change (it was down), the subscription would still carry Free: the page says the
+  // change is pending, and the hourly sweep retries it.
+  await markSubscriptionPlan(tenant.orgId, "free");
+  await page.reload();
+  await expect(page.getByText("Your plan change is not yet on your Stripe subscription")).toBeVisible();
+  await expect(page.getByText("already follow the Pro plan")).toBeVisible();
+  await markSubscriptionPlan(tenant.orgId, "pro");
 
   // The printable invoice of the month so far.
   await page

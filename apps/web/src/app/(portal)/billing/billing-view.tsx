@@ -104,6 +104,12 @@ export function BillingView() {
           Update the payment method to avoid a suspension.
         </Banner>
       ) : null}
+      {st.planSyncPending ? (
+        <Banner tone="info" title="Your plan change is not yet on your Stripe subscription">
+          Stripe did not take it yet; Nuage retries every hour. Your limits and this month's prices already follow the{" "}
+          {s.plan} plan.
+        </Banner>
+      ) : null}
 
       <section aria-label="This month" className="grid gap-4 sm:grid-cols-3">
         <Stat
