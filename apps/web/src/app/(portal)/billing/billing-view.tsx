@@ -107,7 +107,7 @@ export function BillingView() {
       {st.planSyncPending ? (
         <Banner tone="info" title="Your plan change is not yet on your Stripe subscription">
           Stripe did not take it yet; Nuage retries every hour. Your limits and this month's prices already follow the{" "}
-          {s.plan} plan.
+          {s.plan.charAt(0).toUpperCase() + s.plan.slice(1)} plan.
         </Banner>
       ) : null}
 
